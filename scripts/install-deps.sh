@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the machine packages FraudEx's tests and local runs use, only those missing. Safe to run again.
+# Debian 12: redis-server and postgresql (real servers for tests and the app host), python3-grpcio and
+# nghttp2-client (conformance against independent gRPC implementations, h2load), libxgboost0 (training),
+# chromium (the dashboard's browser test). The ONNX Runtime native library is fetched by the build itself
+# (src/FraudEx.Onnx), the npm packages of the grpc-js suite by the test that uses them.
+set -euo pipefail
+
+packages=(redis-server postgresql python3-grpcio python3-protobuf nghttp2-client libxgboost0 python3-xgboost chromium nodejs npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+# node/npm may come from elsewhere than Debian's packages; only install them when the commands are absent.
+if command -v node >/dev/null 2>&1; then missing=("${missing[@]/nodejs}"); fi
+if command -v npm >/dev/null 2>&1; then missing=("${missing[@]/npm}"); fi
+read -r -a missing <<<"${missing[*]:-}"
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian's postgresql package starts a cluster as a system service; FraudEx never uses it (fixtures and the app
+# host create their own throwaway clusters), so nothing here depends on it running.
