@@ -20,7 +20,10 @@ public static class DashboardEndpoints
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
-        //TMP services.AddSingleton<AlertFeed>();
+        services.AddSingleton<IAlertWatcher, GrpcAlertWatcher>();
+        services.AddSingleton<AlertFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertFeed>());
+        services.AddSingleton<TrafficGenerator>();
         return services;
     }
 
@@ -58,7 +61,24 @@ public static class DashboardEndpoints
             logsReceived = store.LogsReceived,
             metricPointsReceived = store.MetricPointsReceived,
         });
-        //TMPALERTS
+        api.MapGet("/alerts", (AlertFeed feed) => new { connected = feed.Connected, status = feed.Status, alerts = feed.Recent() });
+        api.MapGet("/alerts/stream", (HttpContext http, AlertFeed feed) => feed.StreamAsync(http));
+        api.MapPost("/traffic", async (int? count, TrafficGenerator traffic, CancellationToken cancellationToken) =>
+        {
+            var n = count ?? 50;
+            if (n is < 1 or > 10_000)
+            {
+                return Results.BadRequest(new { error = "count must be between 1 and 10000" });
+            }
+            try
+            {
+                return Results.Ok(await traffic.SendBurstAsync(n, cancellationToken).ConfigureAwait(false));
+            }
+            catch (InvalidOperationException e)
+            {
+                return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        });
         return endpoints;
     }
 

@@ -4,7 +4,7 @@
 const $ = (sel) => document.querySelector(sel);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 const fmt = (n, d = 2) => (n === null || n === undefined ? "" : Number(n).toFixed(d));
-const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : "");
+const time = (iso) => (iso ? new Date(iso).toLocaleTimeString("en-GB", { hour12: false }) : "");
 const palette = ["#4f46e5", "#0891b2", "#16a34a", "#d97706", "#db2777", "#7c3aed", "#0d9488", "#ea580c"];
 const serviceColors = {};
 const colorOf = (svc) => (serviceColors[svc] ??= palette[Object.keys(serviceColors).length % palette.length]);
@@ -74,7 +74,7 @@ pollers.resources = async () => {
       <td class="num">${r.restarts}</td>
       <td class="num">${r.pid ?? ""}</td>
       <td>${esc((r.waitsFor || []).join(", "))}</td>
-      <td class="muted">${esc(r.message ?? "")}</td>
+      <td class="muted wrap">${esc(r.message ?? "")}</td>
     </tr>`).join("");
   const select = $("#console-resource");
   if (select.options.length !== resources.length) {
@@ -178,7 +178,7 @@ pollers.logs = async () => {
   for (const s of services) if (![...select.options].some((o) => o.value === s)) select.add(new Option(s, s));
   $("#log-table tbody").innerHTML = logs.reverse().map((l) => `
     <tr><td>${time(l.time)}</td><td>${esc(l.service)}</td><td class="sev-${esc(l.severity)}">${esc(l.severity)}</td>
-    <td class="muted">${esc(l.category)}</td><td>${esc(l.message)}${l.traceId ? ` <a href="#traces" class="muted" data-trace-link="${l.traceId}">trace</a>` : ""}</td></tr>`).join("");
+    <td class="muted">${esc(l.category)}</td><td class="wrap">${esc(l.message)}${l.traceId ? ` <a href="#traces" class="muted" data-trace-link="${l.traceId}">trace</a>` : ""}</td></tr>`).join("");
 };
 $("#log-table").addEventListener("click", (e) => {
   const link = e.target.closest("[data-trace-link]");
