@@ -36,6 +36,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
     private HttpHeaders? _trailerHeaders;
     private GrpcStatus? _status;
     private StreamingRequestContent? _streamingContent;
+    private Task<HttpResponseMessage>? _responseTask;
+    private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _finished;
     private volatile bool _disposed;
 
@@ -234,13 +237,23 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         }
     }
 
-    private async ValueTask<HttpResponseMessage> GetResponseAsync()
+    // Reader and request writer may both need the response; it is fetched and validated once.
+    private Task<HttpResponseMessage> GetResponseAsync()
     {
-        if (_response is { } existing)
+        var task = Volatile.Read(ref _responseTask);
+        if (task is not null)
         {
-            return existing;
+            return task;
         }
 
+        lock (_lock)
+        {
+            return _responseTask ??= GetResponseCoreAsync();
+        }
+    }
+
+    private async Task<HttpResponseMessage> GetResponseCoreAsync()
+    {
         HttpResponseMessage response;
         try
         {
@@ -249,12 +262,6 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         catch (Exception ex)
         {
             throw Fail(ex);
-        }
-
-        if (_response is not null)
-        {
-            response.Dispose();
-            return _response;
         }
 
         _response = response;
@@ -414,6 +421,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         _trailers = trailers;
         _trailerHeaders = trailerHeaders;
         _status = status;
+        _completion.TrySetResult();
         if (_activity is { } activity)
         {
             GrpcTelemetry.SetStatus(activity, status.StatusCode, isServer: false);
@@ -421,6 +429,34 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         }
 
         GrpcTelemetry.RecordDuration(GrpcTelemetry.ClientDuration, _method.Names, status.StatusCode, _start);
+    }
+
+    /// <summary>
+    /// A write fails when the server has already ended the call (it stops reading and resets the request side):
+    /// report the server's status, which arrives with the response, rather than the transport error.
+    /// </summary>
+    private async Task<RpcException> StatusAfterWriteFailureAsync(Exception exception)
+    {
+        if (_status is null && !_disposed && !Token.IsCancellationRequested)
+        {
+            var wait = TimeSpan.FromSeconds(5);
+            try
+            {
+                await GetResponseAsync().WaitAsync(wait).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RpcException or TimeoutException)
+            {
+                // The status, if any, is recorded by now.
+            }
+
+            if (_status is null)
+            {
+                // A response with a body ends with trailers the reader records.
+                await Task.WhenAny(_completion.Task, Task.Delay(wait)).ConfigureAwait(false);
+            }
+        }
+
+        return _status is { } status ? new RpcException(status, Trailers, exception) : Fail(exception);
     }
 
     /// <summary>Resets the HTTP/2 stream (RST_STREAM CANCEL) on cancellation or deadline.</summary>
@@ -525,7 +561,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
             }
             catch (Exception ex) when (ex is not RpcException)
             {
-                throw call._status is { } s ? new RpcException(s, call.Trailers, ex) : call.Fail(ex);
+                throw await call.StatusAfterWriteFailureAsync(ex).ConfigureAwait(false);
             }
             finally
             {
