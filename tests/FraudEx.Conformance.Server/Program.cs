@@ -1,5 +1,5 @@
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(defaultPort: 5199);
+builder.AddServiceDefaults(defaultPort: 5190);
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.Run();
