@@ -144,6 +144,9 @@ public sealed unsafe class OnnxSession : IDisposable
     /// <summary>Runs the model on <paramref name="rows"/> rows and returns output <paramref name="outputIndex"/>.</summary>
     public float[] Run(ReadOnlySpan<float> input, int rows, int outputIndex = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(outputIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(outputIndex, Outputs.Count);
         var perRow = _outputElementsPerRow[outputIndex];
         var destination = new float[perRow > 0 ? checked(rows * (int)perRow) : 0];
         var written = Run(input, rows, destination, outputIndex, allowResize: perRow <= 0, out var resized);

@@ -18,6 +18,11 @@ public sealed class TestConformanceService : IGrpcService
     /// <summary>Completes with the token's state when a waiting handler's CancellationToken fired.</summary>
     public TaskCompletionSource<bool> HandlerSawCancellation { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Messages a server-streaming handler has handed to WriteAsync and seen complete.</summary>
+    public int MessagesWritten => _messagesWritten;
+
+    private int _messagesWritten;
+
     /// <summary>The last request metadata a handler saw.</summary>
     public Metadata? LastRequestHeaders { get; private set; }
 
@@ -52,6 +57,7 @@ public sealed class TestConformanceService : IGrpcService
             }
 
             await writer.WriteAsync(new EchoResponse { Payload = payload, Sequence = i }, context.CancellationToken);
+            Interlocked.Increment(ref _messagesWritten);
         }
 
         ThrowIfAsked(request.FailWith);
