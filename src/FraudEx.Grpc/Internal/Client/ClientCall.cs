@@ -33,6 +33,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
     private string? _responseEncoding;
     private Metadata? _responseHeaders;
     private Metadata? _trailers;
+    private HttpHeaders? _trailerHeaders;
     private GrpcStatus? _status;
     private StreamingRequestContent? _streamingContent;
     private int _finished;
@@ -55,7 +56,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         _status ?? throw new InvalidOperationException("The call has not finished yet: read the response to the end first.");
 
     public Metadata GetTrailers() =>
-        _status is null ? throw new InvalidOperationException("The call has not finished yet: read the response to the end first.") : _trailers ?? new Metadata();
+        _status is null ? throw new InvalidOperationException("The call has not finished yet: read the response to the end first.") : Trailers;
 
     public async Task<TResponse> UnaryAsync(TRequest request)
     {
@@ -115,7 +116,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         await GetResponseAsync().ConfigureAwait(false);
         if (_status is { } done)
         {
-            return done.StatusCode == StatusCode.OK ? null : throw new RpcException(done, _trailers ?? new Metadata(), null);
+            return done.StatusCode == StatusCode.OK ? null : throw new RpcException(done, Trailers, null);
         }
 
         TResponse? message;
@@ -142,9 +143,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
             return message;
         }
 
-        var status = ReadStatus(_response!.TrailingHeaders, out var trailers);
-        Finish(status, trailers);
-        return status.StatusCode == StatusCode.OK ? null : throw new RpcException(status, trailers, null);
+        var status = ReadStatus(_response!.TrailingHeaders);
+        Finish(status, null, _response.TrailingHeaders);
+        return status.StatusCode == StatusCode.OK ? null : throw new RpcException(status, Trailers, null);
     }
 
     private void Send(HttpContent content, bool streaming)
@@ -192,6 +193,11 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         {
             foreach (var entry in metadata)
             {
+                if (GrpcProtocol.IsReservedHeader(entry.Key))
+                {
+                    continue;
+                }
+
                 headers.TryAddWithoutValidation(entry.Key, entry.IsBinary ? GrpcProtocol.EncodeBinaryHeader(entry.ValueBytes!) : entry.Value);
             }
         }
@@ -267,8 +273,8 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         if (response.Headers.Contains(GrpcProtocol.StatusHeader))
         {
             // Trailers-Only: the status came with the headers and there is no body to read.
-            var status = ReadStatus(response.Headers, out var trailers);
-            Finish(status, trailers);
+            var status = ReadStatus(response.Headers);
+            Finish(status, null, response.Headers);
             return response;
         }
 
@@ -296,9 +302,11 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         return response;
     }
 
-    private static GrpcStatus ReadStatus(HttpHeaders headers, out Metadata trailers)
+    // Trailers as Metadata are built only when asked for (or for an error): a successful unary call needs only the status.
+    private Metadata Trailers => _trailers ??= _trailerHeaders is null ? new Metadata() : HeadersToMetadata(_trailerHeaders);
+
+    private static GrpcStatus ReadStatus(HttpHeaders headers)
     {
-        trailers = HeadersToMetadata(headers);
         if (!headers.TryGetValues(GrpcProtocol.StatusHeader, out var values)
             || !int.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code))
         {
@@ -359,7 +367,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         if (_status is { } done)
         {
             status = done;
-            trailers = _trailers;
+            trailers = Trailers;
         }
         else if (_disposed || _options.CancellationToken.IsCancellationRequested)
         {
@@ -383,7 +391,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         }
 
         Finish(status, trailers);
-        return new RpcException(status, _trailers ?? new Metadata(), exception is RpcException ? null : exception);
+        return new RpcException(status, Trailers, exception is RpcException ? null : exception);
     }
 
     // RST_STREAM error codes mapped per PROTOCOL-HTTP2 "Errors".
@@ -396,14 +404,15 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         _ => new GrpcStatus(StatusCode.Internal, $"HTTP/2 error {exception.ErrorCode}: {exception.Message}"),
     };
 
-    private void Finish(GrpcStatus status, Metadata? trailers)
+    private void Finish(GrpcStatus status, Metadata? trailers, HttpHeaders? trailerHeaders = null)
     {
         if (Interlocked.Exchange(ref _finished, 1) == 1)
         {
             return;
         }
 
-        _trailers = trailers ?? new Metadata();
+        _trailers = trailers;
+        _trailerHeaders = trailerHeaders;
         _status = status;
         if (_activity is { } activity)
         {
@@ -479,7 +488,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
 
             if (call._status is { } status)
             {
-                throw new RpcException(status, call._trailers ?? new Metadata(), null);
+                throw new RpcException(status, call.Trailers, null);
             }
 
             _writing = true;
@@ -495,7 +504,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
                         // The response came before HttpClient asked for the body: the call is over.
                         await call.GetResponseAsync().ConfigureAwait(false);
                         throw call._status is { } s
-                            ? new RpcException(s, call._trailers ?? new Metadata(), null)
+                            ? new RpcException(s, call.Trailers, null)
                             : new RpcException(StatusCode.Internal, "The request stream closed before the call finished.");
                     }
                 }
@@ -516,7 +525,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
             }
             catch (Exception ex) when (ex is not RpcException)
             {
-                throw call._status is { } s ? new RpcException(s, call._trailers ?? new Metadata(), ex) : call.Fail(ex);
+                throw call._status is { } s ? new RpcException(s, call.Trailers, ex) : call.Fail(ex);
             }
             finally
             {
