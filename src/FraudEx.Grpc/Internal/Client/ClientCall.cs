@@ -146,6 +146,8 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
             return message;
         }
 
+        // End of body: return the reader's pooled buffers now rather than leaving them to the GC.
+        await _reader!.CompleteAsync().ConfigureAwait(false);
         var status = ReadStatus(_response!.TrailingHeaders);
         Finish(status, null, _response.TrailingHeaders);
         return status.StatusCode == StatusCode.OK ? null : throw new RpcException(status, Trailers, null);
