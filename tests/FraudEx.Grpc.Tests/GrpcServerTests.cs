@@ -98,6 +98,29 @@ public sealed class GrpcServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClientStreaming_ServerFailsEarly_ClientSeesServerStatus()
+    {
+        using var call = _channel.ClientStreaming<EchoRequest, ClientStreamResponse>(TestConformanceService.ClientStream);
+        await call.RequestStream.WriteAsync(new EchoRequest { FailWith = new StatusSpec { Code = (int)StatusCode.PermissionDenied, Message = "no" } }).WaitAsync(Timeout);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            // Keep writing while the server has already answered; either a write or the response reports the status.
+            for (var i = 0; i < 200; i++)
+            {
+                await call.RequestStream.WriteAsync(new EchoRequest { Payload = ByteString.CopyFrom(new byte[1024]) }).WaitAsync(Timeout);
+                await Task.Delay(5);
+            }
+
+            await call.RequestStream.CompleteAsync();
+            await call.ResponseAsync.WaitAsync(Timeout);
+        });
+
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+        Assert.Equal("no", ex.Detail);
+    }
+
+    [Fact]
     public async Task Duplex_PingPong_OneResponsePerRequestInOrder()
     {
         using var call = _channel.DuplexStreaming<EchoRequest, EchoResponse>(TestConformanceService.Bidi);

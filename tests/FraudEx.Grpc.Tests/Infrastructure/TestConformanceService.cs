@@ -23,6 +23,9 @@ public sealed class TestConformanceService : IGrpcService
 
     private int _messagesWritten;
 
+    /// <summary>Client addresses (one per connection) that made unary calls.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> UnaryPeers { get; } = new();
+
     /// <summary>The last request metadata a handler saw.</summary>
     public Metadata? LastRequestHeaders { get; private set; }
 
@@ -36,6 +39,7 @@ public sealed class TestConformanceService : IGrpcService
     private async Task<EchoResponse> UnaryAsync(EchoRequest request, ServerCallContext context)
     {
         LastRequestHeaders = context.RequestHeaders;
+        UnaryPeers.TryAdd(context.Peer, 0);
         if (request.EchoMetadata)
         {
             await EchoMetadataAsync(context);
