@@ -13,6 +13,34 @@ public sealed partial class DecisionSpool
 
     private async Task ShipLoopAsync(CancellationToken stop)
     {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await ShipAsync(stop).ConfigureAwait(false);
+            }
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                // Stopping: unacknowledged batches stay in the spool for the next instance.
+            }
+            catch (Exception e)
+            {
+                // Reading the spool failed (I/O error, damaged segment): start over from the last acknowledgement.
+                Log.ShipperFailed(_logger, e);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping.
+                }
+            }
+        }
+    }
+
+    private async Task ShipAsync(CancellationToken stop)
+    {
         SpoolPosition cursor;
         lock (_positionLock)
         {
@@ -50,10 +78,6 @@ public sealed partial class DecisionSpool
                 Acknowledge(head.End, head.Count);
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // Stopping: unacknowledged batches stay in the spool for the next instance.
-        }
         finally
         {
             foreach (var (send, _, _) in inFlight)
@@ -63,6 +87,7 @@ public sealed partial class DecisionSpool
             }
 
             _readHandle?.Dispose();
+            _readHandle = null;
         }
     }
 

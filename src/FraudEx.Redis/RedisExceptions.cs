@@ -50,6 +50,12 @@ public sealed class RedisServerException : RedisException
 
     /// <summary>The error's first word, by Redis convention its kind ("ERR", "WRONGTYPE", "NOSCRIPT", "NOAUTH").</summary>
     public string Prefix { get; }
+
+    /// <summary>
+    /// True for errors that mean "not now" rather than "wrong": the server is loading its data, busy running a
+    /// script, a replica without its master, or a cluster being resharded. Retrying later can succeed.
+    /// </summary>
+    public bool IsTransient => Prefix is "LOADING" or "BUSY" or "MASTERDOWN" or "TRYAGAIN" or "CLUSTERDOWN" or "READONLY";
 }
 
 /// <summary>The server sent bytes that are not valid RESP; the connection is closed.</summary>

@@ -150,7 +150,7 @@ public sealed class RedisServer : IAsyncDisposable
             if (deadline.Elapsed > StartTimeout)
             {
                 KillProcess();
-                throw new TimeoutException($"redis-server did not answer PING within {StartTimeout.TotalSeconds:0} s: {ReadLog()}");
+                throw new TimeoutException($"redis-server did not answer a read within {StartTimeout.TotalSeconds:0} s: {ReadLog()}");
             }
 
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
@@ -245,8 +245,9 @@ public sealed class RedisServer : IAsyncDisposable
     {
         try
         {
-            var reply = await SendRawAsync(_password is null ? "PING\r\n" : $"AUTH {_password}\r\nPING\r\n", cancellationToken).ConfigureAwait(false);
-            return reply.Contains("+PONG", StringComparison.Ordinal);
+            // PING answers while an append-only file is still loading; a read does not (-LOADING), so probe with one.
+            var reply = await SendRawAsync(_password is null ? "EXISTS fraudex:fixture:probe\r\n" : $"AUTH {_password}\r\nEXISTS fraudex:fixture:probe\r\n", cancellationToken).ConfigureAwait(false);
+            return reply.Contains(":0", StringComparison.Ordinal);
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

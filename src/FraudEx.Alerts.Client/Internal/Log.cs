@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(6005, LogLevel.Error, "The alert service rejected {Count} decisions permanently; kept in {Path}")]
     public static partial void BatchRejected(ILogger logger, int count, string path, Exception exception);
+
+    [LoggerMessage(6006, LogLevel.Error, "The decision shipper failed; restarting from the last acknowledgement")]
+    public static partial void ShipperFailed(ILogger logger, Exception exception);
 }

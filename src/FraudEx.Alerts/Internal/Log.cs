@@ -36,7 +36,7 @@ internal static partial class Log
     [LoggerMessage(4002, LogLevel.Error, "Webhook delivery {DeliveryId} to {Url} gave up after {Attempts} attempts")]
     public static partial void WebhookGaveUp(ILogger logger, long deliveryId, string url, int attempts);
 
-    [LoggerMessage(4003, LogLevel.Warning, "Webhook dispatcher pass failed; retrying")]
+    [LoggerMessage(4003, LogLevel.Warning, "Background pass failed; retrying")]
     public static partial void WebhookPassFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(5001, LogLevel.Warning, "RecordDecisions failed with the database unavailable")]

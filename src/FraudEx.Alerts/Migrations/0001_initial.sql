@@ -98,7 +98,6 @@ CREATE TABLE webhook_deliveries (
     status            smallint    NOT NULL DEFAULT 0,
     attempts          integer     NOT NULL DEFAULT 0,
     next_attempt_at   timestamptz NOT NULL,
-    lease_until       timestamptz,
     last_status_code  integer,
     last_error        text,
     created_at        timestamptz NOT NULL,

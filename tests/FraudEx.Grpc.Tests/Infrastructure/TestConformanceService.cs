@@ -18,6 +18,14 @@ public sealed class TestConformanceService : IGrpcService
     /// <summary>Completes with the token's state when a waiting handler's CancellationToken fired.</summary>
     public TaskCompletionSource<bool> HandlerSawCancellation { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Messages a server-streaming handler has handed to WriteAsync and seen complete.</summary>
+    public int MessagesWritten => _messagesWritten;
+
+    private int _messagesWritten;
+
+    /// <summary>Client addresses (one per connection) that made unary calls.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> UnaryPeers { get; } = new();
+
     /// <summary>The last request metadata a handler saw.</summary>
     public Metadata? LastRequestHeaders { get; private set; }
 
@@ -31,12 +39,22 @@ public sealed class TestConformanceService : IGrpcService
     private async Task<EchoResponse> UnaryAsync(EchoRequest request, ServerCallContext context)
     {
         LastRequestHeaders = context.RequestHeaders;
+        UnaryPeers.TryAdd(context.Peer, 0);
         if (request.EchoMetadata)
         {
             await EchoMetadataAsync(context);
         }
 
-        await WaitAsync(request.DelayMs, context.CancellationToken);
+        if (context.RequestHeaders.GetValue("x-ignore-cancellation") is not null)
+        {
+            // A misbehaving handler: sleeps through its deadline.
+            await Task.Delay(request.DelayMs, CancellationToken.None);
+        }
+        else
+        {
+            await WaitAsync(request.DelayMs, context.CancellationToken);
+        }
+
         ThrowIfAsked(request.FailWith);
         return Respond(request, 0);
     }
@@ -52,6 +70,7 @@ public sealed class TestConformanceService : IGrpcService
             }
 
             await writer.WriteAsync(new EchoResponse { Payload = payload, Sequence = i }, context.CancellationToken);
+            Interlocked.Increment(ref _messagesWritten);
         }
 
         ThrowIfAsked(request.FailWith);
@@ -74,11 +93,6 @@ public sealed class TestConformanceService : IGrpcService
     private async Task BidiAsync(IAsyncStreamReader<EchoRequest> requests, IServerStreamWriter<EchoResponse> writer, ServerCallContext context)
     {
         var sequence = 0;
-        if (context.RequestHeaders.GetValue("x-wait-for-cancel") is not null)
-        {
-            await WaitAsync(60_000, context.CancellationToken);
-        }
-
         await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
         {
             ThrowIfAsked(request.FailWith);

@@ -33,8 +33,12 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
     private string? _responseEncoding;
     private Metadata? _responseHeaders;
     private Metadata? _trailers;
+    private HttpHeaders? _trailerHeaders;
     private GrpcStatus? _status;
     private StreamingRequestContent? _streamingContent;
+    private Task<HttpResponseMessage>? _responseTask;
+    private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _finished;
     private volatile bool _disposed;
 
@@ -55,7 +59,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         _status ?? throw new InvalidOperationException("The call has not finished yet: read the response to the end first.");
 
     public Metadata GetTrailers() =>
-        _status is null ? throw new InvalidOperationException("The call has not finished yet: read the response to the end first.") : _trailers ?? new Metadata();
+        _status is null ? throw new InvalidOperationException("The call has not finished yet: read the response to the end first.") : Trailers;
 
     public async Task<TResponse> UnaryAsync(TRequest request)
     {
@@ -115,7 +119,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         await GetResponseAsync().ConfigureAwait(false);
         if (_status is { } done)
         {
-            return done.StatusCode == StatusCode.OK ? null : throw new RpcException(done, _trailers ?? new Metadata(), null);
+            return done.StatusCode == StatusCode.OK ? null : throw new RpcException(done, Trailers, null);
         }
 
         TResponse? message;
@@ -142,9 +146,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
             return message;
         }
 
-        var status = ReadStatus(_response!.TrailingHeaders, out var trailers);
-        Finish(status, trailers);
-        return status.StatusCode == StatusCode.OK ? null : throw new RpcException(status, trailers, null);
+        var status = ReadStatus(_response!.TrailingHeaders);
+        Finish(status, null, _response.TrailingHeaders);
+        return status.StatusCode == StatusCode.OK ? null : throw new RpcException(status, Trailers, null);
     }
 
     private void Send(HttpContent content, bool streaming)
@@ -192,6 +196,11 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         {
             foreach (var entry in metadata)
             {
+                if (GrpcProtocol.IsReservedHeader(entry.Key))
+                {
+                    continue;
+                }
+
                 headers.TryAddWithoutValidation(entry.Key, entry.IsBinary ? GrpcProtocol.EncodeBinaryHeader(entry.ValueBytes!) : entry.Value);
             }
         }
@@ -228,13 +237,23 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         }
     }
 
-    private async ValueTask<HttpResponseMessage> GetResponseAsync()
+    // Reader and request writer may both need the response; it is fetched and validated once.
+    private Task<HttpResponseMessage> GetResponseAsync()
     {
-        if (_response is { } existing)
+        var task = Volatile.Read(ref _responseTask);
+        if (task is not null)
         {
-            return existing;
+            return task;
         }
 
+        lock (_lock)
+        {
+            return _responseTask ??= GetResponseCoreAsync();
+        }
+    }
+
+    private async Task<HttpResponseMessage> GetResponseCoreAsync()
+    {
         HttpResponseMessage response;
         try
         {
@@ -243,12 +262,6 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         catch (Exception ex)
         {
             throw Fail(ex);
-        }
-
-        if (_response is not null)
-        {
-            response.Dispose();
-            return _response;
         }
 
         _response = response;
@@ -267,8 +280,8 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         if (response.Headers.Contains(GrpcProtocol.StatusHeader))
         {
             // Trailers-Only: the status came with the headers and there is no body to read.
-            var status = ReadStatus(response.Headers, out var trailers);
-            Finish(status, trailers);
+            var status = ReadStatus(response.Headers);
+            Finish(status, null, response.Headers);
             return response;
         }
 
@@ -296,9 +309,11 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         return response;
     }
 
-    private static GrpcStatus ReadStatus(HttpHeaders headers, out Metadata trailers)
+    // Trailers as Metadata are built only when asked for (or for an error): a successful unary call needs only the status.
+    private Metadata Trailers => _trailers ??= _trailerHeaders is null ? new Metadata() : HeadersToMetadata(_trailerHeaders);
+
+    private static GrpcStatus ReadStatus(HttpHeaders headers)
     {
-        trailers = HeadersToMetadata(headers);
         if (!headers.TryGetValues(GrpcProtocol.StatusHeader, out var values)
             || !int.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code))
         {
@@ -359,13 +374,13 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         if (_status is { } done)
         {
             status = done;
-            trailers = _trailers;
+            trailers = Trailers;
         }
         else if (_disposed || _options.CancellationToken.IsCancellationRequested)
         {
             status = new GrpcStatus(StatusCode.Cancelled, "Call cancelled.");
         }
-        else if (_cts?.IsCancellationRequested == true || (exception is RpcException { StatusCode: StatusCode.DeadlineExceeded } && _deadline is not null))
+        else if (_cts?.IsCancellationRequested == true || (_deadline is { } deadline && DateTime.UtcNow >= deadline))
         {
             status = new GrpcStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded");
         }
@@ -383,7 +398,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         }
 
         Finish(status, trailers);
-        return new RpcException(status, _trailers ?? new Metadata(), exception is RpcException ? null : exception);
+        return new RpcException(status, Trailers, exception is RpcException ? null : exception);
     }
 
     // RST_STREAM error codes mapped per PROTOCOL-HTTP2 "Errors".
@@ -396,15 +411,17 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         _ => new GrpcStatus(StatusCode.Internal, $"HTTP/2 error {exception.ErrorCode}: {exception.Message}"),
     };
 
-    private void Finish(GrpcStatus status, Metadata? trailers)
+    private void Finish(GrpcStatus status, Metadata? trailers, HttpHeaders? trailerHeaders = null)
     {
         if (Interlocked.Exchange(ref _finished, 1) == 1)
         {
             return;
         }
 
-        _trailers = trailers ?? new Metadata();
+        _trailers = trailers;
+        _trailerHeaders = trailerHeaders;
         _status = status;
+        _completion.TrySetResult();
         if (_activity is { } activity)
         {
             GrpcTelemetry.SetStatus(activity, status.StatusCode, isServer: false);
@@ -412,6 +429,34 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         }
 
         GrpcTelemetry.RecordDuration(GrpcTelemetry.ClientDuration, _method.Names, status.StatusCode, _start);
+    }
+
+    /// <summary>
+    /// A write fails when the server has already ended the call (it stops reading and resets the request side):
+    /// report the server's status, which arrives with the response, rather than the transport error.
+    /// </summary>
+    private async Task<RpcException> StatusAfterWriteFailureAsync(Exception exception)
+    {
+        if (_status is null && !_disposed && !Token.IsCancellationRequested)
+        {
+            var wait = TimeSpan.FromSeconds(5);
+            try
+            {
+                await GetResponseAsync().WaitAsync(wait).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RpcException or TimeoutException)
+            {
+                // The status, if any, is recorded by now.
+            }
+
+            if (_status is null)
+            {
+                // A response with a body ends with trailers the reader records.
+                await Task.WhenAny(_completion.Task, Task.Delay(wait)).ConfigureAwait(false);
+            }
+        }
+
+        return _status is { } status ? new RpcException(status, Trailers, exception) : Fail(exception);
     }
 
     /// <summary>Resets the HTTP/2 stream (RST_STREAM CANCEL) on cancellation or deadline.</summary>
@@ -479,7 +524,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
 
             if (call._status is { } status)
             {
-                throw new RpcException(status, call._trailers ?? new Metadata(), null);
+                throw new RpcException(status, call.Trailers, null);
             }
 
             _writing = true;
@@ -495,7 +540,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
                         // The response came before HttpClient asked for the body: the call is over.
                         await call.GetResponseAsync().ConfigureAwait(false);
                         throw call._status is { } s
-                            ? new RpcException(s, call._trailers ?? new Metadata(), null)
+                            ? new RpcException(s, call.Trailers, null)
                             : new RpcException(StatusCode.Internal, "The request stream closed before the call finished.");
                     }
                 }
@@ -516,7 +561,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
             }
             catch (Exception ex) when (ex is not RpcException)
             {
-                throw call._status is { } s ? new RpcException(s, call._trailers ?? new Metadata(), ex) : call.Fail(ex);
+                throw await call.StatusAfterWriteFailureAsync(ex).ConfigureAwait(false);
             }
             finally
             {

@@ -47,7 +47,11 @@ internal abstract class ServerMethod(MethodDescriptor descriptor)
             (status, errorTrailers) = MapException(ex, call, runtime);
         }
 
-        if (!httpContext.RequestAborted.IsCancellationRequested)
+        if (!call.TryEnd())
+        {
+            status = new GrpcStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded; the stream was reset.");
+        }
+        else if (!httpContext.RequestAborted.IsCancellationRequested)
         {
             GrpcResponse.WriteStatus(call, status, errorTrailers);
         }
@@ -66,16 +70,25 @@ internal abstract class ServerMethod(MethodDescriptor descriptor)
         Activity? activity;
         var current = Activity.Current;
         var headers = httpContext.Request.Headers;
-        // ASP.NET Core's hosting activity (when present) already continues the caller's trace; otherwise the
-        // caller's traceparent/tracestate metadata becomes the parent here.
-        if (current is null && ActivityContext.TryParse(headers[GrpcProtocol.TraceParentHeader].ToString(),
-                headers[GrpcProtocol.TraceStateHeader].ToString() is { Length: > 0 } ts ? ts : null, isRemote: true, out var parent))
+        if (current is not null && current.Source.HasListeners() && current.Recorded)
         {
-            activity = GrpcTelemetry.Source.StartActivity(Names.SpanName, ActivityKind.Server, parent);
+            // ASP.NET Core's hosting span is exported (someone listens to it) and already continues the caller's
+            // trace: nest under it.
+            activity = GrpcTelemetry.Source.StartActivity(Names.SpanName, ActivityKind.Server);
         }
         else
         {
-            activity = GrpcTelemetry.Source.StartActivity(Names.SpanName, ActivityKind.Server);
+            // Otherwise a hosting activity that exists only for log scopes would be a parent no backend ever sees:
+            // continue the caller's traceparent/tracestate directly, or start a new trace.
+            Activity.Current = null;
+            var traceState = headers[GrpcProtocol.TraceStateHeader].ToString();
+            activity = ActivityContext.TryParse(headers[GrpcProtocol.TraceParentHeader].ToString(), traceState.Length > 0 ? traceState : null, isRemote: true, out var parent)
+                ? GrpcTelemetry.Source.StartActivity(Names.SpanName, ActivityKind.Server, parent)
+                : GrpcTelemetry.Source.StartActivity(Names.SpanName, ActivityKind.Server);
+            if (activity is null)
+            {
+                Activity.Current = current;
+            }
         }
 
         if (activity is { IsAllDataRequested: true })
