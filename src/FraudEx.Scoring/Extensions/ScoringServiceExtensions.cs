@@ -1,4 +1,5 @@
 using FraudEx.Alerts.Client;
+using FraudEx.Clients;
 using FraudEx.Grpc;
 using FraudEx.Scoring.Batching;
 using FraudEx.Scoring.Extensions;
@@ -68,7 +69,7 @@ public static class ScoringServiceExtensions
         services.AddSingleton<IDecisionHandOff>(sp => sp.GetRequiredService<SpoolHandOff>());
         services.AddSingleton<Func<CancellationToken, Task<DecisionSpool>>>(sp => async ct =>
         {
-            var recorder = new RecordDecisionsRecorder(sp.GetRequiredKeyedService<GrpcChannel>("alerts"));
+            var recorder = new AlertServiceDecisionRecorder(new AlertServiceClient(sp.GetRequiredKeyedService<GrpcChannel>("alerts")));
             return await DecisionSpool.OpenAsync(sp.GetRequiredService<IOptions<DecisionSpoolOptions>>().Value, recorder,
                 sp.GetRequiredService<ILogger<DecisionSpool>>(), ct).ConfigureAwait(false);
         });
