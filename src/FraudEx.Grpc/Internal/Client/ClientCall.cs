@@ -146,6 +146,8 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
             return message;
         }
 
+        // End of body: return the reader's pooled buffers now rather than leaving them to the GC.
+        await _reader!.CompleteAsync().ConfigureAwait(false);
         var status = ReadStatus(_response!.TrailingHeaders);
         Finish(status, null, _response.TrailingHeaders);
         return status.StatusCode == StatusCode.OK ? null : throw new RpcException(status, Trailers, null);
@@ -380,7 +382,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         {
             status = new GrpcStatus(StatusCode.Cancelled, "Call cancelled.");
         }
-        else if (_cts?.IsCancellationRequested == true || (exception is RpcException { StatusCode: StatusCode.DeadlineExceeded } && _deadline is not null))
+        else if (_cts?.IsCancellationRequested == true || (_deadline is { } deadline && DateTime.UtcNow >= deadline))
         {
             status = new GrpcStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded");
         }
