@@ -162,7 +162,8 @@ public sealed class EndToEndTests(SystemFixture system)
     {
         var model = await system.Scoring.GetModelAsync(new GetModelRequest(), system.ScorerCall());
         Assert.Equal("fx-1", model.FeatureSchemaVersion);
-        Assert.Equal(Path.GetFileNameWithoutExtension(system.ModelPath), model.ModelVersion);
+        var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(system.ModelPath, ".manifest.json"))).RootElement;
+        Assert.Equal(manifest.GetProperty("version").GetString(), model.ModelVersion);
         Assert.Equal(43, model.Features.Count);
         Assert.InRange(model.Thresholds.Review, 0.0, model.Thresholds.Decline);
     }

@@ -45,7 +45,7 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        ModelPath = Environment.GetEnvironmentVariable("FRAUDEX_MODEL") is { Length: > 0 } m ? m : ModelLocator.FindShippedModel();
+        ModelPath = Environment.GetEnvironmentVariable("FRAUDEX_MODEL") is { Length: > 0 } m ? m : ShippedOrTrainedModel();
         redis = await RedisServer.StartAsync();
         postgres = await PostgresServer.StartAsync();
         var database = await postgres.CreateDatabaseAsync("e2e");
@@ -110,6 +110,23 @@ public sealed class SystemFixture : IAsyncLifetime
 
     /// <summary>A fresh directory under the fixture's work directory.</summary>
     public string NewDirectory(string name) => Directory.CreateDirectory(Path.Combine(workDirectory, name + "-" + Guid.NewGuid().ToString("N")[..6])).FullName;
+
+    /// <summary>The model shipped in models/, or, in a tree that has none yet, one trained here on generated history.</summary>
+    private string ShippedOrTrainedModel()
+    {
+        try
+        {
+            return ModelLocator.FindShippedModel();
+        }
+        catch (FileNotFoundException)
+        {
+            IsShippedModel = false;
+            return FraudEx.Scoring.Tests.TestModel.Train(Directory.CreateDirectory(Path.Combine(workDirectory, "model")).FullName);
+        }
+    }
+
+    /// <summary>False when the tests run on a model trained by the fixture (no model card to compare with).</summary>
+    public bool IsShippedModel { get; private set; } = true;
 
     private static void AddKey(Dictionary<string, string?> environment, int index, ApiKeyEntry entry)
     {

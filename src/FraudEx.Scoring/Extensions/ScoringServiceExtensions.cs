@@ -64,7 +64,7 @@ public static class ScoringServiceExtensions
         var alertsAddress = configuration["services:alerts:grpc:0"] ?? configuration["services:alerts:http:0"] ?? DefaultAlertsAddress;
         services.AddKeyedSingleton("features", (_, _) => GrpcChannel.ForAddress(featuresAddress));
         services.AddKeyedSingleton("alerts", (_, _) => GrpcChannel.ForAddress(alertsAddress));
-        services.AddSingleton<IFeatureSource>(sp => new FeatureServiceSource(sp.GetRequiredKeyedService<GrpcChannel>("features")));
+        services.AddSingleton<IFeatureSource>(sp => new FeatureServiceSource(new FeatureServiceClient(sp.GetRequiredKeyedService<GrpcChannel>("features"))));
         services.AddSingleton<SpoolHandOff>();
         services.AddSingleton<IDecisionHandOff>(sp => sp.GetRequiredService<SpoolHandOff>());
         services.AddSingleton<Func<CancellationToken, Task<DecisionSpool>>>(sp => async ct =>

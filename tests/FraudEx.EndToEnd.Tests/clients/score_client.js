@@ -27,6 +27,11 @@ function parseArgs(argv) {
   return args;
 }
 
+// Decoded messages leave proto3 defaults (0, false) unset, and keep the descriptor's snake_case field names.
+function answer(id, r, error) {
+  return { id: id || '', decision: r.decision || 0, score: r.score || 0, replayed: !!r.replayed, error };
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const set = protobuf.descriptor.FileDescriptorSet.decode(fs.readFileSync(args.descriptors));
@@ -50,7 +55,7 @@ async function main() {
         const r = await new Promise((resolve, reject) => client.makeUnaryRequest(
           '/fraudex.v1.ScoringService/Score', enc(ScoreRequest), dec(ScoreResponse), ScoreRequest.create({ transaction: tx }),
           metadata, { deadline: Date.now() + TIMEOUT_MS }, (err, res) => (err ? reject(err) : resolve(res))));
-        results.push({ id: r.transactionId, decision: r.decision, score: r.score, replayed: r.replayed, error: 0 });
+        results.push(answer(r.transaction_id, r, 0));
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -59,8 +64,8 @@ async function main() {
       metadata, { deadline: Date.now() + 4 * TIMEOUT_MS });
     const done = new Promise((resolve, reject) => {
       call.on('data', (r) => {
-        if (r.result) results.push({ id: r.transactionId, decision: r.result.decision, score: r.result.score, replayed: r.result.replayed, error: 0 });
-        else results.push({ id: r.transactionId, decision: 0, score: 0, replayed: false, error: r.error ? r.error.code : -1 });
+        if (r.result) results.push(answer(r.transaction_id, r.result, 0));
+        else results.push(answer(r.transaction_id, {}, r.error ? r.error.code : -1));
       });
       call.on('error', reject);
       call.on('end', resolve);

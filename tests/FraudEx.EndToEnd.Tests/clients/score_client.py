@@ -27,7 +27,12 @@ def load_messages(path):
     for file_proto in fds.file:  # written in dependency order
         pool.Add(file_proto)
     names = ["ScoreRequest", "ScoreResponse", "ScoreStreamRequest", "ScoreStreamResponse", "ComputeFeaturesRequest"]
-    return {n: message_factory.GetMessageClass(pool.FindMessageTypeByName("fraudex.v1." + n)) for n in names}
+    # GetMessageClass is protobuf >= 4.22; Debian's 3.21/4.21 has the MessageFactory form only.
+    if hasattr(message_factory, "GetMessageClass"):
+        make = message_factory.GetMessageClass
+    else:
+        make = message_factory.MessageFactory(pool).GetPrototype
+    return {n: make(pool.FindMessageTypeByName("fraudex.v1." + n)) for n in names}
 
 
 def main():
