@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Text;
 
 namespace FraudEx.Grpc;
 
@@ -116,14 +115,12 @@ public sealed class Metadata : IEnumerable<Metadata.Entry>
 
         public bool IsBinary => ValueBytes is not null;
 
-        /// <summary>The ASCII value; for binary entries, the UTF-8 reading of the bytes is not offered: use <see cref="ValueBytes"/>.</summary>
+        /// <summary>The ASCII value; null for binary entries (use <see cref="ValueBytes"/>).</summary>
         public string? Value { get; }
 
         public byte[]? ValueBytes { get; }
 
         public override string ToString() =>
             IsBinary ? $"{Key}=[{ValueBytes!.Length} bytes]" : $"{Key}={Value}";
-
-        internal string ValueAsText() => Value ?? Encoding.UTF8.GetString(ValueBytes!);
     }
 }

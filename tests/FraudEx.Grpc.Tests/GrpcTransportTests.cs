@@ -100,6 +100,36 @@ public sealed class GrpcTransportTests
         Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
     }
 
+    [Fact]
+    public async Task SequentialAndStreamingCalls_ReuseOneConnection()
+    {
+        await using var server = await GrpcTestServer.StartAsync();
+        using var channel = server.CreateChannel();
+
+        for (var i = 0; i < 20; i++)
+        {
+            await channel.UnaryAsync<EchoRequest, EchoResponse>(TestConformanceService.Unary, new EchoRequest()).WaitAsync(Timeout);
+        }
+
+        var concurrent = Enumerable.Range(0, 20).Select(_ => channel.UnaryAsync<EchoRequest, EchoResponse>(TestConformanceService.Unary, new EchoRequest()));
+        await Task.WhenAll(concurrent).WaitAsync(Timeout);
+
+        Assert.Single(server.Service.UnaryPeers);
+    }
+
+    [Fact]
+    public async Task StreamLimitReached_ChannelOpensMoreConnections()
+    {
+        await using var server = await GrpcTestServer.StartAsync(services: s =>
+            s.Configure<KestrelServerOptions>(k => k.Limits.Http2.MaxStreamsPerConnection = 10));
+        using var channel = server.CreateChannel();
+
+        var calls = Enumerable.Range(0, 30).Select(_ => channel.UnaryAsync<EchoRequest, EchoResponse>(TestConformanceService.Unary, new EchoRequest { DelayMs = 500 }));
+        await Task.WhenAll(calls).WaitAsync(Timeout);
+
+        Assert.True(server.Service.UnaryPeers.Count >= 2, $"Calls used {server.Service.UnaryPeers.Count} connection(s).");
+    }
+
     private static X509Certificate2 CreateSelfSignedCertificate()
     {
         using var key = RSA.Create(2048);

@@ -7,7 +7,6 @@ namespace FraudEx.Grpc.Internal;
 internal static class GrpcProtocol
 {
     public const string ContentType = "application/grpc";
-    public const string ContentTypeProto = "application/grpc+proto";
     public const string StatusHeader = "grpc-status";
     public const string MessageHeader = "grpc-message";
     public const string StatusDetailsHeader = "grpc-status-details-bin";

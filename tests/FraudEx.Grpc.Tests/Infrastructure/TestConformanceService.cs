@@ -23,6 +23,9 @@ public sealed class TestConformanceService : IGrpcService
 
     private int _messagesWritten;
 
+    /// <summary>Client addresses (one per connection) that made unary calls.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> UnaryPeers { get; } = new();
+
     /// <summary>The last request metadata a handler saw.</summary>
     public Metadata? LastRequestHeaders { get; private set; }
 
@@ -36,12 +39,27 @@ public sealed class TestConformanceService : IGrpcService
     private async Task<EchoResponse> UnaryAsync(EchoRequest request, ServerCallContext context)
     {
         LastRequestHeaders = context.RequestHeaders;
+        UnaryPeers.TryAdd(context.Peer, 0);
         if (request.EchoMetadata)
         {
             await EchoMetadataAsync(context);
         }
 
-        await WaitAsync(request.DelayMs, context.CancellationToken);
+        if (context.RequestHeaders.GetValue("x-throw") is { } secret)
+        {
+            throw new InvalidOperationException(secret);
+        }
+
+        if (context.RequestHeaders.GetValue("x-ignore-cancellation") is not null)
+        {
+            // A misbehaving handler: sleeps through its deadline.
+            await Task.Delay(request.DelayMs, CancellationToken.None);
+        }
+        else
+        {
+            await WaitAsync(request.DelayMs, context.CancellationToken);
+        }
+
         ThrowIfAsked(request.FailWith);
         return Respond(request, 0);
     }
@@ -80,11 +98,6 @@ public sealed class TestConformanceService : IGrpcService
     private async Task BidiAsync(IAsyncStreamReader<EchoRequest> requests, IServerStreamWriter<EchoResponse> writer, ServerCallContext context)
     {
         var sequence = 0;
-        if (context.RequestHeaders.GetValue("x-wait-for-cancel") is not null)
-        {
-            await WaitAsync(60_000, context.CancellationToken);
-        }
-
         await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
         {
             ThrowIfAsked(request.FailWith);
