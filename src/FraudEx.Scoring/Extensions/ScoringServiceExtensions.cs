@@ -9,6 +9,7 @@ using FraudEx.Scoring.Policy;
 using FraudEx.Scoring.Security;
 using FraudEx.Scoring.Telemetry;
 using FraudEx.Scoring.Validation;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -76,6 +77,11 @@ public static class ScoringServiceExtensions
         services.AddSingleton<ScoringPipeline>();
         services.AddSingleton<ScoringGrpcService>();
         services.AddHostedService<ScoringStartup>();
+        if (configuration.GetValue<bool>("Scoring:SpanStatistics"))
+        {
+            services.AddHostedService<SpanStatistics>();
+        }
+
         return builder;
     }
 }
