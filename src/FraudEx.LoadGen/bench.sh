@@ -24,6 +24,7 @@ pg_bin=/usr/lib/postgresql/15/bin
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
+  mkdir -p "$out/logs" && cp "$work"/*.log "$out/logs/" 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   [ -f "$work/pg/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
@@ -77,7 +78,8 @@ for scenario in "${scenarios[@]}"; do
   esac
 done
 
-kill -INT "$scoring_pid"; wait "$scoring_pid" 2>/dev/null || true
+# SIGTERM: background jobs of a non-interactive shell ignore SIGINT.
+kill -TERM "$scoring_pid"; wait "$scoring_pid" 2>/dev/null || true
 echo
 echo "==== scoring service span statistics (FraudEx.Scoring and FraudEx.Grpc spans, whole run) ===="
 awk '/Span durations since start/{block=""} /Span durations since start/,0{block=block $0 "\n"} END{printf "%s", block}' "$work/scoring.log" | tail -n 25

@@ -56,7 +56,7 @@ public static class ScoringServiceExtensions
         {
             var o = sp.GetRequiredService<IOptions<ScoringOptions>>().Value;
             var path = o.ModelPath is { Length: > 0 } configured ? configured : ModelLocator.FindShippedModel();
-            return new ModelFileWatcher(path, o.ChallengerPath, OnnxScoringModel.Load, sp.GetRequiredService<ModelHost>(),
+            return new ModelFileWatcher(path, o.ChallengerPath, p => OnnxScoringModel.Load(p, o.ExactExplanations), sp.GetRequiredService<ModelHost>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelFileWatcher>>());
         });
         services.AddSingleton<ScoringTelemetry>();
