@@ -1,2 +1,5 @@
-// Placeholder entry point: replaced by the project's real host.
-return 0;
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults(defaultPort: 5199);
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.Run();

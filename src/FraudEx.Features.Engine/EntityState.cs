@@ -1,0 +1,326 @@
+using System.Globalization;
+using FraudEx.Features.Engine.Internal;
+
+namespace FraudEx.Features.Engine;
+
+/// <summary>
+/// Bounded behavioural state of one entity. Serialized to compact bytes whose first byte is the format version, so a
+/// stored state written by another version is recognised rather than misread. States are mutable so the serving path
+/// can fold a batch in place; <see cref="FeatureComputer.Compute"/> works on clones and never changes its inputs.
+/// </summary>
+public abstract class EntityState
+{
+    /// <summary>First byte of every serialized state of this format.</summary>
+    public const byte FormatVersion = 1;
+
+    /// <summary>Event time of the newest transaction folded in (Unix ms); <see cref="long.MinValue"/> when none.</summary>
+    public long LastEventMs { get; internal set; } = long.MinValue;
+
+    /// <summary>Transactions folded in over the entity's whole life.</summary>
+    public long TransactionCount { get; internal set; }
+
+    /// <summary>Compact binary form, version byte first.</summary>
+    public abstract byte[] Serialize();
+
+    /// <summary>The state as readable name/value text, for analysts.</summary>
+    public abstract IReadOnlyDictionary<string, string> Describe();
+
+    internal static string Time(long ms) => ms == long.MinValue
+        ? "-"
+        : DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    internal static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    internal static string Buckets(BucketRing ring, string aName, string bName, double bScale) =>
+        string.Join(", ", ring.NonEmpty().Select(x =>
+            $"{Time(x.StartMs)}: {aName}={x.A} {bName}={Num(x.B * bScale)}"));
+
+    internal static string Set(RecentSet set) =>
+        string.Join(", ", set.Entries().Select(e => $"{e.Hash:x8}@{Time(e.LastSeenSeconds * 1000)}"));
+
+    internal static void ReadHeader(ref StateReader r)
+    {
+        var version = r.ReadByte();
+        if (version != FormatVersion)
+        {
+            throw new FormatException($"Entity state format version {version} is not supported (expected {FormatVersion}).");
+        }
+    }
+}
+
+/// <summary>State of a card or account.</summary>
+public sealed class AccountState : EntityState
+{
+    internal const int RecentMerchants = 32;
+    internal const int RecentDevices = 8;
+
+    internal BucketRing Minutes5 { get; private init; } = new(12, 5 * TimeUnits.Minute);
+    internal BucketRing Hours { get; private init; } = new(24, TimeUnits.Hour);
+    internal BucketRing Days { get; private init; } = new(30, TimeUnits.Day);
+    internal RecentSet Merchants { get; private init; } = new(RecentMerchants);
+    internal RecentSet Devices { get; private init; } = new(RecentDevices);
+
+    /// <summary>Event time of the first transaction (Unix ms); <see cref="long.MinValue"/> when none.</summary>
+    public long FirstEventMs { get; internal set; } = long.MinValue;
+
+    /// <summary>Largest amount so far, in hundredths of a major unit.</summary>
+    public long MaxAmountCenti { get; internal set; }
+
+    /// <summary>Running mean of ln(1 + amount) (Welford).</summary>
+    public double LogAmountMean { get; internal set; }
+
+    /// <summary>Running sum of squared deviations of ln(1 + amount) (Welford).</summary>
+    public double LogAmountM2 { get; internal set; }
+
+    /// <summary>Last known location (NaN when none) and when it was seen.</summary>
+    public double LastLatitude { get; internal set; } = double.NaN;
+
+    /// <inheritdoc cref="LastLatitude"/>
+    public double LastLongitude { get; internal set; } = double.NaN;
+
+    /// <inheritdoc cref="LastLatitude"/>
+    public long LastLocationMs { get; internal set; } = long.MinValue;
+
+    /// <summary>Deep copy.</summary>
+    public AccountState Clone() => new()
+    {
+        LastEventMs = LastEventMs,
+        TransactionCount = TransactionCount,
+        FirstEventMs = FirstEventMs,
+        MaxAmountCenti = MaxAmountCenti,
+        LogAmountMean = LogAmountMean,
+        LogAmountM2 = LogAmountM2,
+        LastLatitude = LastLatitude,
+        LastLongitude = LastLongitude,
+        LastLocationMs = LastLocationMs,
+        Minutes5 = Minutes5.Clone(),
+        Hours = Hours.Clone(),
+        Days = Days.Clone(),
+        Merchants = Merchants.Clone(),
+        Devices = Devices.Clone(),
+    };
+
+    /// <inheritdoc />
+    public override byte[] Serialize()
+    {
+        var w = new StateWriter(256);
+        w.WriteByte(FormatVersion);
+        w.WriteVarInt(LastEventMs);
+        w.WriteVarInt(TransactionCount);
+        w.WriteVarInt(FirstEventMs);
+        w.WriteVarInt(MaxAmountCenti);
+        w.WriteDouble(LogAmountMean);
+        w.WriteDouble(LogAmountM2);
+        w.WriteVarInt(LastLocationMs);
+        if (LastLocationMs != long.MinValue)
+        {
+            w.WriteDouble(LastLatitude);
+            w.WriteDouble(LastLongitude);
+        }
+
+        Minutes5.Write(ref w);
+        Hours.Write(ref w);
+        Days.Write(ref w);
+        Merchants.Write(ref w);
+        Devices.Write(ref w);
+        return w.ToArray();
+    }
+
+    /// <summary>Reads what <see cref="Serialize"/> wrote; throws <see cref="FormatException"/> on anything else.</summary>
+    public static AccountState Deserialize(ReadOnlySpan<byte> data)
+    {
+        var r = new StateReader(data);
+        ReadHeader(ref r);
+        var last = r.ReadVarInt();
+        var count = r.ReadVarInt();
+        var first = r.ReadVarInt();
+        var max = r.ReadVarInt();
+        var mean = r.ReadDouble();
+        var m2 = r.ReadDouble();
+        var locationMs = r.ReadVarInt();
+        var lat = double.NaN;
+        var lon = double.NaN;
+        if (locationMs != long.MinValue)
+        {
+            lat = r.ReadDouble();
+            lon = r.ReadDouble();
+        }
+
+        var s = new AccountState
+        {
+            LastEventMs = last,
+            TransactionCount = count,
+            FirstEventMs = first,
+            MaxAmountCenti = max,
+            LogAmountMean = mean,
+            LogAmountM2 = m2,
+            LastLocationMs = locationMs,
+            LastLatitude = lat,
+            LastLongitude = lon,
+            Minutes5 = BucketRing.Read(ref r, 12, 5 * TimeUnits.Minute),
+            Hours = BucketRing.Read(ref r, 24, TimeUnits.Hour),
+            Days = BucketRing.Read(ref r, 30, TimeUnits.Day),
+            Merchants = RecentSet.Read(ref r, RecentMerchants),
+            Devices = RecentSet.Read(ref r, RecentDevices),
+        };
+        r.ExpectEnd();
+        return s;
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, string> Describe() => new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["last_event_time"] = Time(LastEventMs),
+        ["first_event_time"] = Time(FirstEventMs),
+        ["transaction_count"] = TransactionCount.ToString(CultureInfo.InvariantCulture),
+        ["max_amount"] = Num(MaxAmountCenti / 100.0),
+        ["log_amount_mean"] = Num(LogAmountMean),
+        ["log_amount_std"] = Num(TransactionCount > 1 ? Math.Sqrt(LogAmountM2 / (TransactionCount - 1)) : double.NaN),
+        ["last_location"] = LastLocationMs == long.MinValue ? "-" : $"{Num(LastLatitude)},{Num(LastLongitude)} at {Time(LastLocationMs)}",
+        ["buckets_5m"] = Buckets(Minutes5, "count", "sum", 0.01),
+        ["buckets_1h"] = Buckets(Hours, "count", "sum", 0.01),
+        ["buckets_1d"] = Buckets(Days, "count", "sum", 0.01),
+        ["recent_merchants"] = Set(Merchants),
+        ["recent_devices"] = Set(Devices),
+    };
+}
+
+/// <summary>State of a merchant (or terminal).</summary>
+public sealed class MerchantState : EntityState
+{
+    // 37 days: the 30-day window shifted by the 7-day label delay, plus the current day.
+    internal const int DayBuckets = 37;
+
+    internal BucketRing Hours { get; private init; } = new(24, TimeUnits.Hour);
+
+    /// <summary>Daily buckets: A = transactions, B = known frauds among them (by transaction day).</summary>
+    internal BucketRing Days { get; private init; } = new(DayBuckets, TimeUnits.Day);
+
+    /// <summary>Fraud labels applied over the merchant's whole life.</summary>
+    public long KnownFrauds { get; internal set; }
+
+    /// <summary>Deep copy.</summary>
+    public MerchantState Clone() => new()
+    {
+        LastEventMs = LastEventMs,
+        TransactionCount = TransactionCount,
+        KnownFrauds = KnownFrauds,
+        Hours = Hours.Clone(),
+        Days = Days.Clone(),
+    };
+
+    /// <inheritdoc />
+    public override byte[] Serialize()
+    {
+        var w = new StateWriter(128);
+        w.WriteByte(FormatVersion);
+        w.WriteVarInt(LastEventMs);
+        w.WriteVarInt(TransactionCount);
+        w.WriteVarInt(KnownFrauds);
+        Hours.Write(ref w);
+        Days.Write(ref w);
+        return w.ToArray();
+    }
+
+    /// <summary>Reads what <see cref="Serialize"/> wrote; throws <see cref="FormatException"/> on anything else.</summary>
+    public static MerchantState Deserialize(ReadOnlySpan<byte> data)
+    {
+        var r = new StateReader(data);
+        ReadHeader(ref r);
+        var last = r.ReadVarInt();
+        var count = r.ReadVarInt();
+        var frauds = r.ReadVarInt();
+        var s = new MerchantState
+        {
+            LastEventMs = last,
+            TransactionCount = count,
+            KnownFrauds = frauds,
+            Hours = BucketRing.Read(ref r, 24, TimeUnits.Hour),
+            Days = BucketRing.Read(ref r, DayBuckets, TimeUnits.Day),
+        };
+        r.ExpectEnd();
+        return s;
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, string> Describe() => new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["last_event_time"] = Time(LastEventMs),
+        ["transaction_count"] = TransactionCount.ToString(CultureInfo.InvariantCulture),
+        ["known_frauds"] = KnownFrauds.ToString(CultureInfo.InvariantCulture),
+        ["buckets_1h"] = Buckets(Hours, "count", "sum", 0.01),
+        ["buckets_1d"] = Buckets(Days, "count", "frauds", 1),
+    };
+}
+
+/// <summary>State of a device fingerprint or an IP address: which accounts use it, and how much.</summary>
+public sealed class SharedEntityState : EntityState
+{
+    internal const int RecentAccounts = 32;
+
+    internal RecentSet Accounts { get; private init; } = new(RecentAccounts);
+    internal BucketRing Hours { get; private init; } = new(24, TimeUnits.Hour);
+
+    /// <summary>Fraud labels applied to transactions of this entity.</summary>
+    public long KnownFrauds { get; internal set; }
+
+    /// <summary>Deep copy.</summary>
+    public SharedEntityState Clone() => new()
+    {
+        LastEventMs = LastEventMs,
+        TransactionCount = TransactionCount,
+        KnownFrauds = KnownFrauds,
+        Accounts = Accounts.Clone(),
+        Hours = Hours.Clone(),
+    };
+
+    /// <inheritdoc />
+    public override byte[] Serialize()
+    {
+        var w = new StateWriter(128);
+        w.WriteByte(FormatVersion);
+        w.WriteVarInt(LastEventMs);
+        w.WriteVarInt(TransactionCount);
+        w.WriteVarInt(KnownFrauds);
+        Accounts.Write(ref w);
+        Hours.Write(ref w);
+        return w.ToArray();
+    }
+
+    /// <summary>Reads what <see cref="Serialize"/> wrote; throws <see cref="FormatException"/> on anything else.</summary>
+    public static SharedEntityState Deserialize(ReadOnlySpan<byte> data)
+    {
+        var r = new StateReader(data);
+        ReadHeader(ref r);
+        var last = r.ReadVarInt();
+        var count = r.ReadVarInt();
+        var frauds = r.ReadVarInt();
+        var s = new SharedEntityState
+        {
+            LastEventMs = last,
+            TransactionCount = count,
+            KnownFrauds = frauds,
+            Accounts = RecentSet.Read(ref r, RecentAccounts),
+            Hours = BucketRing.Read(ref r, 24, TimeUnits.Hour),
+        };
+        r.ExpectEnd();
+        return s;
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, string> Describe() => new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["last_event_time"] = Time(LastEventMs),
+        ["transaction_count"] = TransactionCount.ToString(CultureInfo.InvariantCulture),
+        ["known_frauds"] = KnownFrauds.ToString(CultureInfo.InvariantCulture),
+        ["recent_accounts"] = Set(Accounts),
+        ["buckets_1h"] = Buckets(Hours, "count", "sum", 0.01),
+    };
+}
+
+/// <summary>The states of the entities of one transaction; null means "never seen" (or not applicable: no device / IP).</summary>
+public sealed record EntityStates(AccountState? Account, MerchantState? Merchant, SharedEntityState? Device, SharedEntityState? Ip)
+{
+    /// <summary>No entity seen before.</summary>
+    public static EntityStates Empty { get; } = new(null, null, null, null);
+}
