@@ -41,6 +41,12 @@ public static class TrainingCli
             case "generate":
                 Generate(options, output);
                 return 0;
+            case "handbook":
+                HandbookCommand(options, output, cancellationToken);
+                return 0;
+            case "all":
+                All(options, output, cancellationToken);
+                return 0;
             default:
                 await output.WriteLineAsync($"unknown command '{args[0]}'\n\n{Usage}").ConfigureAwait(false);
                 return 2;
@@ -60,6 +66,43 @@ public static class TrainingCli
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {scenario.ToText(),-22} {count,8:N0}"));
         }
         return summary;
+    }
+
+    private static void All(Options o, TextWriter output, CancellationToken cancellationToken)
+    {
+        var total = System.Diagnostics.Stopwatch.StartNew();
+        var summary = Generate(o, output);
+        var generatorOptions = o.Generator();
+        var path = o.Get("out", Path.Combine(o.Get("work", "artifacts"), "data", $"transactions-{generatorOptions.Seed}.csv"));
+        var history = TransactionCsv.Read(path).ToList();
+        var pipeline = new Training.PipelineOptions
+        {
+            Data = generatorOptions,
+            ReviewRecall = o.Double("review-recall", 0.80),
+        };
+        using var result = Training.ModelPipeline.Run(pipeline, history, summary, output, cancellationToken);
+        Print(output, "model", result.Model.Test);
+        Print(output, "baseline", result.Baseline.Test);
+        Print(output, "degraded", result.Degraded);
+        output.WriteLine($"total {total.Elapsed.TotalSeconds:F0} s");
+    }
+
+    private static Handbook.HandbookResult HandbookCommand(Options o, TextWriter output, CancellationToken cancellationToken)
+    {
+        var result = Handbook.HandbookBenchmark.Run(o.Get("data", Handbook.HandbookData.DefaultDirectory), o.Int("seed", 42), output, cancellationToken);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"handbook: test folds AUC {result.Auc.Mean:F3}±{result.Auc.Std:F3} AP {result.Ap.Mean:F3}±{result.Ap.Std:F3} CP@100 {result.Cp100.Mean:F3}±{result.Cp100.Std:F3} ({result.Elapsed.TotalSeconds:F0} s)"));
+        return result;
+    }
+
+    private static void Print(TextWriter output, string name, Evaluation.EvaluationResult e)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-9} PR-AUC {e.PrAuc:F4} ROC-AUC {e.RocAuc:F4} R@0.1%FPR {e.RecallAtFpr01:F3} R@1%FPR {e.RecallAtFpr1:F3} review(t={e.ReviewThreshold:F3}) P {e.AtReview.Precision:F3} R {e.AtReview.Recall:F3} rate {e.ReviewRate:P2} decline(t={e.DeclineThreshold:F3}) P {e.AtDecline.Precision:F3} R {e.AtDecline.Recall:F3}"));
+        foreach (var (s, r) in e.ByScenario)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {s.ToText(),-22} n={r.Frauds,6} review {r.RecallAtReview:F3} decline {r.RecallAtDecline:F3}"));
+        }
     }
 
     /// <summary>--name value pairs.</summary>

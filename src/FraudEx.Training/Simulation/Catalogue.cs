@@ -65,7 +65,7 @@ public static class Catalogue
         new("4121", "taxi and rideshare", 18, 0.5, 0.70, 5, false),
         new("4511", "airline", 310, 0.7, 1.00, 0.6, false),
         new("7011", "hotel", 210, 0.6, 0.60, 0.8, false),
-        new("5815", "digital media", 9, 0.8, 1.00, 4, false),
+        new("5815", "digital media", 6, 0.9, 1.00, 4, false),
         new("5816", "digital games", 15, 0.9, 1.00, 1.5, false),
         new("8398", "charity", 25, 0.8, 1.00, 0.3, false),
         new("4829", "money transfer", 190, 1.0, 1.00, 0.3, false),

@@ -8,9 +8,9 @@ public sealed partial class TransactionGenerator
     // together with the fraud rate they size the number of episodes.
     private static readonly (FraudScenario Scenario, double Share, double MeanSize)[] Mix =
     [
-        (FraudScenario.CardTesting, 0.20, 9.4),
+        (FraudScenario.CardTesting, 0.20, 7.4),
         (FraudScenario.AccountTakeover, 0.16, 3.0),
-        (FraudScenario.StolenCard, 0.16, 5.5),
+        (FraudScenario.StolenCard, 0.16, 4.5),
         (FraudScenario.ImpossibleTravel, 0.14, 4.0),
         (FraudScenario.SharedDevice, 0.17, 37.5),
     ];
@@ -141,22 +141,25 @@ public sealed partial class TransactionGenerator
     {
         var rng = _fraudRng;
         var a = World.Accounts[Victim()];
-        var t = dayStart + (rng.Chance(0.5) ? rng.Between(0, 6 * 3600) : rng.Between(0, 86_399));
-        var device = World.NewDevice();
-        var ip = rng.Pick(World.ProxyIps);
-        var city = Catalogue.Cities[OtherCity(a.HomeCity, 0.6)];
-        var n = rng.Between(3, 15);
+        var t = dayStart + (rng.Chance(0.35) ? rng.Between(0, 6 * 3600) : rng.Between(0, 86_399));
+        var device = rng.Chance(0.7) ? World.NewDevice() : 0;
+        var home = Catalogue.Cities[a.HomeCity];
+        // Testers hide behind residential and mobile addresses of the victim's country as often as behind proxies abroad.
+        var domestic = rng.Chance(0.5);
+        var ip = domestic ? rng.Pick(World.MobileIps[home.Country]) : rng.Pick(World.ProxyIps);
+        var city = domestic ? home : Catalogue.Cities[OtherCity(a.HomeCity, 0.7)];
+        var n = rng.Between(2, 12);
         for (var i = 0; i < n; i++)
         {
             var amount = rng.Chance(0.3) ? 100 : rng.Between(50, 299);
             Emit(Fraud(FraudScenario.CardTesting, a.Id, t, OnlineMerchant("5815", "5816", "8398", "5999"), amount,
                 Channel.Ecommerce, device, ip, city.Latitude + rng.Normal(0, 0.1), city.Longitude + rng.Normal(0, 0.1)));
-            t += rng.Between(5, 90);
+            t += rng.Between(10, 600);
         }
         if (rng.Chance(0.4))
         {
             t += rng.Between(1800, 6 * 3600);
-            var amount = (long)(rng.LogNormal(600, 0.5) * 100);
+            var amount = (long)(rng.LogNormal(400, 0.6) * 100);
             Emit(Fraud(FraudScenario.CardTesting, a.Id, t, OnlineMerchant("5732", "5947"), amount, Channel.Ecommerce, device, ip,
                 city.Latitude + rng.Normal(0, 0.1), city.Longitude + rng.Normal(0, 0.1)));
         }
@@ -170,8 +173,11 @@ public sealed partial class TransactionGenerator
         var a = World.Accounts[Victim()];
         var t = dayStart + rng.Between(0, 86_399);
         var device = World.NewDevice();
-        var ip = rng.Pick(World.ProxyIps);
-        var city = Catalogue.Cities[OtherCity(a.HomeCity, 0.7)];
+        var home = Catalogue.Cities[a.HomeCity];
+        // Half the takeovers come through a residential proxy near the victim, so location alone does not give them away.
+        var nearby = rng.Chance(0.5);
+        var ip = nearby ? rng.Pick(World.MobileIps[home.Country]) : rng.Pick(World.ProxyIps);
+        var city = nearby ? home : Catalogue.Cities[OtherCity(a.HomeCity, 0.7)];
         double Lat() => city.Latitude + rng.Normal(0, 0.1);
         double Lon() => city.Longitude + rng.Normal(0, 0.1);
         if (rng.Chance(0.5))
@@ -183,8 +189,8 @@ public sealed partial class TransactionGenerator
         for (var i = 0; i < k; i++)
         {
             t += rng.Between(300, 3 * 3600);
-            var amount = (long)(Math.Max(150, 40 * a.SpendLevel * rng.Uniform(4, 15)) * 100);
-            Emit(Fraud(FraudScenario.AccountTakeover, a.Id, t, OnlineMerchant("4829", "5732", "5947", "5944"), amount,
+            var amount = (long)(Math.Max(80, 40 * a.SpendLevel * rng.Uniform(2.5, 10)) * 100);
+            Emit(Fraud(FraudScenario.AccountTakeover, a.Id, t, OnlineMerchant("4829", "5732", "5947", "5944", "5651"), amount,
                 Channel.Ecommerce, device, ip, Lat(), Lon()));
         }
     }
@@ -197,15 +203,15 @@ public sealed partial class TransactionGenerator
         var a = World.Accounts[Victim()];
         var city = rng.Chance(0.8) ? a.HomeCity : OtherCity(a.HomeCity, 0);
         var t = dayStart + rng.Between(9 * 3600, 21 * 3600);
-        var k = rng.Between(3, 8);
+        var k = rng.Between(2, 7);
         for (var i = 0; i < k; i++)
         {
             var m = ShopIn(city, "5732", "5732", "5944", "5651", "5947");
             var mcc = Catalogue.Categories[World.Merchants[m].Category].Mcc;
-            var amount = (long)(Math.Max(150, rng.LogNormal(mcc == "5944" ? 1000 : 650, 0.6)) * 100);
+            var amount = (long)(Math.Max(60, rng.LogNormal(mcc == "5944" ? 600 : 350, 0.7)) * 100);
             Emit(Fraud(FraudScenario.StolenCard, a.Id, t, m, amount, Channel.Pos, 0, 0,
                 World.Merchants[m].Latitude, World.Merchants[m].Longitude));
-            t += rng.Between(180, 1200);
+            t += rng.Between(300, 1800);
         }
     }
 
@@ -226,12 +232,13 @@ public sealed partial class TransactionGenerator
         var a = World.Accounts[accountId];
         int city;
         var attempts = 0;
+        var minKm = rng.Chance(0.3) ? 400 : 1500;
         do
         {
-            city = OtherCity(a.HomeCity, 0.9);
+            city = OtherCity(a.HomeCity, minKm > 1000 ? 0.9 : 0.5);
         }
-        while (Catalogue.DistanceKm(lat, lon, Catalogue.Cities[city].Latitude, Catalogue.Cities[city].Longitude) < 1500 && ++attempts < 50);
-        var t = homeTime + rng.Between(1200, 4 * 3600);
+        while (Catalogue.DistanceKm(lat, lon, Catalogue.Cities[city].Latitude, Catalogue.Cities[city].Longitude) < minKm && ++attempts < 50);
+        var t = homeTime + rng.Between(1800, 10 * 3600);
         var k = rng.Between(2, 6);
         for (var i = 0; i < k; i++)
         {
@@ -256,8 +263,9 @@ public sealed partial class TransactionGenerator
             var account = rng.Next(World.Accounts.Length);
             var t = dayStart + (rng.Chance(0.6) ? rng.Between(0, 7 * 3600) : rng.Between(0, 86_399));
             var amount = Math.Max(500, (long)(rng.LogNormal(median, 0.5) * 100));
-            var device = rng.Chance(0.3) ? World.NewDevice() : 0;
-            var ip = rng.Chance(0.5) ? rng.Pick(World.ProxyIps) : 0u;
+            var home = Catalogue.Cities[World.Accounts[account].HomeCity];
+            var device = rng.Chance(0.5) ? World.NewDevice() : 0;
+            var ip = rng.Chance(0.5) ? rng.Pick(World.ProxyIps) : rng.Pick(World.MobileIps[home.Country]);
             Emit(Fraud(FraudScenario.CompromisedMerchant, account, t, merchant, amount, Channel.Ecommerce, device, ip, double.NaN, double.NaN));
         }
     }
@@ -277,12 +285,14 @@ public sealed partial class TransactionGenerator
         {
             var a = Victim();
             var uses = rng.Between(1, 2);
+            // Farms reset their fingerprint now and then; the proxies stay.
+            var cardDevice = rng.Chance(0.65) ? device : World.NewDevice();
             var t = t0 + rng.Between(0, window);
             for (var u = 0; u < uses; u++)
             {
                 var amount = (long)(Math.Max(20, rng.LogNormal(220, 0.7)) * 100);
                 Emit(Fraud(FraudScenario.SharedDevice, a, t, OnlineMerchant("5732", "5947", "5651", "5816", "4829"), amount,
-                    Channel.Ecommerce, device, rng.Pick(ips), city.Latitude + rng.Normal(0, 0.1), city.Longitude + rng.Normal(0, 0.1)));
+                    Channel.Ecommerce, cardDevice, rng.Pick(ips), city.Latitude + rng.Normal(0, 0.1), city.Longitude + rng.Normal(0, 0.1)));
                 t += rng.Between(60, 1800);
             }
         }

@@ -69,7 +69,7 @@ public sealed partial class TransactionGenerator
         if (tx.Scenario != FraudScenario.None)
         {
             // Fraud surfaces through customer disputes and chargebacks: days to weeks after the payment.
-            var delayHours = Math.Clamp(_fraudRng.LogNormal(96, 0.8), 2, 60 * 24);
+            var delayHours = Math.Clamp(_fraudRng.LogNormal(240, 0.7), 12, 60 * 24);
             tx.LabelTime = tx.Time + (long)(delayHours * 3600);
         }
         (_buckets[day] ??= new List<SimTransaction>(1 << 15)).Add(tx);
@@ -90,6 +90,27 @@ public sealed partial class TransactionGenerator
             hour = ((hour % 24) + 24) % 24;
             var time = dayStart + (long)(hour * 3600);
             GenuineTransaction(a, day, time, city, onTrip);
+        }
+        // A genuine shopping afternoon: a few larger card-present purchases within two hours.
+        if (rng.Chance(0.004))
+        {
+            var t = dayStart + rng.Between(10 * 3600, 18 * 3600);
+            var k = rng.Between(2, 4);
+            for (var i = 0; i < k; i++)
+            {
+                var cat = Catalogue.CategoryIndex(rng.Chance(0.5) ? "5651" : rng.Chance(0.7) ? "5732" : "5944");
+                var m = World.PickMerchant(rng, city, cat, false);
+                if (m >= 0)
+                {
+                    var mm = World.Merchants[m];
+                    Emit(new SimTransaction
+                    {
+                        Time = t, Account = a.Id, Merchant = m, AmountMinor = Amount(cat, a.SpendLevel * 2), Channel = Channel.Pos,
+                        CardPresent = true, Latitude = mm.Latitude, Longitude = mm.Longitude,
+                    });
+                }
+                t += rng.Between(600, 2400);
+            }
         }
         var dateDay = DateTimeOffset.FromUnixTimeSeconds(dayStart).Day;
         foreach (var (merchant, dom, amount) in a.Subscriptions)
@@ -210,10 +231,15 @@ public sealed partial class TransactionGenerator
         {
             ip = usePhone && rng.Chance(0.5) ? rng.Pick(World.MobileIps[c.Country]) : a.HomeIp;
         }
-        // Not every gateway sends a device fingerprint or a geolocated IP.
-        if (rng.Chance(0.12))
+        // Not every gateway sends a device fingerprint or a geolocated IP; cleared cookies and new browsers give
+        // genuine payments a fingerprint never seen before.
+        if (rng.Chance(0.2))
         {
             device = 0;
+        }
+        else if (rng.Chance(0.02))
+        {
+            device = World.NewDevice();
         }
         var located = rng.Chance(0.85);
         var baseLat = onTrip ? c.Latitude : a.HomeLatitude;

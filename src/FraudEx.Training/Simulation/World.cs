@@ -229,9 +229,9 @@ public sealed class World
                 var amount = (long)Math.Round(rng.LogNormal(cats[cat].MedianAmount, cats[cat].AmountSigma) * 100);
                 subs.Add((m, rng.Between(1, 28), Math.Max(99, amount)));
             }
-            var newPhoneDay = rng.Chance(0.04) ? rng.Next(days) : -1;
+            var newPhoneDay = rng.Chance(0.08) ? rng.Next(days) : -1;
             int tripStart = -1, tripEnd = -1, tripCity = -1;
-            if (rng.Chance(0.22))
+            if (rng.Chance(0.35))
             {
                 tripStart = rng.Next(Math.Max(1, days - 2));
                 tripEnd = tripStart + rng.Between(2, 8);
