@@ -68,6 +68,9 @@ public static class TrainingCli
         return summary;
     }
 
+    /// <summary>Version of the shipped model; the files are models/fraud-&lt;version&gt;.onnx and .manifest.json.</summary>
+    public const string ModelVersion = "1.0.0";
+
     private static void All(Options o, TextWriter output, CancellationToken cancellationToken)
     {
         var total = System.Diagnostics.Stopwatch.StartNew();
@@ -78,20 +81,63 @@ public static class TrainingCli
         var pipeline = new Training.PipelineOptions
         {
             Data = generatorOptions,
-            ReviewRecall = o.Double("review-recall", 0.80),
+            ReviewRecall = o.Double("review-recall", 0.93),
         };
         using var result = Training.ModelPipeline.Run(pipeline, history, summary, output, cancellationToken);
         Print(output, "model", result.Model.Test);
         Print(output, "baseline", result.Baseline.Test);
         Print(output, "degraded", result.Degraded);
-        output.WriteLine($"total {total.Elapsed.TotalSeconds:F0} s");
+        var models = o.Get("models", "models");
+        var seconds = result.Timings.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value.TotalSeconds, 1));
+        seconds["generate"] = Math.Round(summary.Elapsed.TotalSeconds, 1);
+        var report = new Reporting.TrainingReport
+        {
+            ModelVersion = ModelVersion,
+            FeatureSchemaVersion = Features.Engine.FeatureSchema.Version,
+            Command = Reporting.ModelCard.TrainCommand,
+            Seed = generatorOptions.Seed,
+            Days = generatorOptions.Days,
+            Start = generatorOptions.Start,
+            Transactions = summary.Transactions,
+            Frauds = summary.Frauds,
+            Accounts = summary.Accounts,
+            Merchants = summary.Merchants,
+            FraudsByScenario = summary.ByScenario.ToDictionary(kv => kv.Key.ToText(), kv => kv.Value),
+            GenerationSeconds = summary.Elapsed.TotalSeconds,
+            Split = result.Split.ToString(),
+            TestDays = result.Split.TestDays,
+            TrainRows = result.TrainRows,
+            TrainFrauds = result.TrainFrauds,
+            ValidRows = result.ValidRows,
+            ValidFrauds = result.ValidFrauds,
+            Parameters = pipeline.Booster.ToString(),
+            DegradedShare = pipeline.DegradedShare,
+            GenuineSampling = pipeline.GenuineSampling,
+            DeclinePrecision = pipeline.DeclinePrecision,
+            ReviewRecall = pipeline.ReviewRecall,
+            Model = Figures(result.Model),
+            Baseline = Figures(result.Baseline),
+            Degraded = result.Degraded,
+            Seconds = seconds,
+        };
+        report = ModelExport.Export(report, result, models, output, cancellationToken);
+        seconds["total"] = Math.Round(total.Elapsed.TotalSeconds, 1);
+        Reporting.ReportFiles.Write(models, Reporting.ReportFiles.Training, report);
+        var card = Reporting.ReportFiles.WriteCard(models);
+        output.WriteLine($"wrote {card} ({total.Elapsed.TotalSeconds:F0} s in all)");
     }
+
+    private static Reporting.ModelFigures Figures(Training.TrainedModel m) =>
+        new(m.Name, m.Columns, m.BestIteration + 1, m.ValidationAucPr, m.Validation, m.Test);
 
     private static Handbook.HandbookResult HandbookCommand(Options o, TextWriter output, CancellationToken cancellationToken)
     {
         var result = Handbook.HandbookBenchmark.Run(o.Get("data", Handbook.HandbookData.DefaultDirectory), o.Int("seed", 42), output, cancellationToken);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"handbook: test folds AUC {result.Auc.Mean:F3}±{result.Auc.Std:F3} AP {result.Ap.Mean:F3}±{result.Ap.Std:F3} CP@100 {result.Cp100.Mean:F3}±{result.Cp100.Std:F3} ({result.Elapsed.TotalSeconds:F0} s)"));
+        var models = o.Get("models", "models");
+        Reporting.ReportFiles.Write(models, Reporting.ReportFiles.Handbook, result);
+        output.WriteLine($"wrote {Reporting.ReportFiles.WriteCard(models)}");
         return result;
     }
 

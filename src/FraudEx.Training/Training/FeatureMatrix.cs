@@ -38,6 +38,22 @@ public sealed class FeatureMatrix
         return result;
     }
 
+    /// <summary>Copies the given rows and columns (in the given order) into a dense block.</summary>
+    public float[] Slice(IReadOnlyList<int> rows, IReadOnlyList<int> columns)
+    {
+        var result = new float[rows.Count * columns.Count];
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var source = Values.AsSpan(rows[r] * Columns, Columns);
+            var target = result.AsSpan(r * columns.Count, columns.Count);
+            for (var c = 0; c < target.Length; c++)
+            {
+                target[c] = source[columns[c]];
+            }
+        }
+        return result;
+    }
+
     public float[] LabelsOf(IReadOnlyList<int> rows)
     {
         var result = new float[rows.Count];

@@ -40,7 +40,9 @@ public sealed record PipelineResult(
     TrainedModel Model,
     TrainedModel Baseline,
     EvaluationResult Degraded,
-    IReadOnlyDictionary<string, TimeSpan> Timings) : IDisposable
+    IReadOnlyDictionary<string, TimeSpan> Timings,
+    float[] TestX,
+    float[] TestScores) : IDisposable
 {
     public void Dispose()
     {
@@ -101,7 +103,7 @@ public static class ModelPipeline
         var degraded = EvaluationResult.Evaluate(degradedScores, m.BoolLabelsOf(test), test.Select(i => m.Scenarios[i]).ToArray(), model.Review, model.Decline);
 
         return new PipelineResult(o, generation, split, allTrain.Count, (int)trainY.Sum(), valid.Count, valid.Count(i => m.Labels[i]),
-            model, baseline, degraded, timings);
+            model, baseline, degraded, timings, testX, GradientBoosting.Predict(model.Booster, testX, cols));
     }
 
     private static TrainedModel Fit(string name, float[] trainX, float[] trainY, float[] weights, float[] validX, float[] testX, int cols,

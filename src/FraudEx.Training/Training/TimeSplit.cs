@@ -15,6 +15,11 @@ public sealed record TimeSplit(int WarmUpDays, int TrainEnd, int ValidEnd, int D
         return new TimeSplit(warm, days - test - valid, days - test, days);
     }
 
+    public int TestDays => Days - ValidEnd;
+
+    public override string ToString() =>
+        $"warm-up days 0–{WarmUpDays - 1} (states fill, not trained on), train days {WarmUpDays}–{TrainEnd - 1}, validation days {TrainEnd}–{ValidEnd - 1}, test days {ValidEnd}–{Days - 1}";
+
     public (List<int> Train, List<int> Valid, List<int> Test) Assign(int[] dayOfRow)
     {
         List<int> train = [], valid = [], test = [];
