@@ -1,3 +1,4 @@
+using FraudEx.Grpc;
 using FraudEx.ServiceDefaults.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -21,6 +22,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>Path of the readiness endpoint: every health check.</summary>
     public const string HealthPath = "/health";
 
+    /// <summary>Configuration section bound to <see cref="GrpcServerOptions"/>.</summary>
+    public const string GrpcServerSection = "Grpc:Server";
+
     /// <summary>Path of the liveness endpoint: only the checks tagged <see cref="LiveTag"/>.</summary>
     public const string AlivePath = "/alive";
 
@@ -39,6 +43,11 @@ public static class ServiceDefaultsExtensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.ConfigureKestrelEndpoints(defaultPort);
+
+        // Message size limits and detailed errors come from Grpc:Server:* (e.g. Grpc__Server__MaxReceiveMessageSize).
+        builder.Services.AddGrpcServer();
+        builder.Services.AddOptions<GrpcServerOptions>().BindConfiguration(GrpcServerSection);
+        builder.Services.AddGrpcHealthAndReflection();
         return builder;
     }
 
@@ -94,12 +103,14 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (every check must pass: ready) and <c>/alive</c> (live checks only) for HTTP/2 clients; the
-    /// HTTP/1.1 form of both is answered on the connection before HTTP/2 starts (see docs/service-defaults.md).
+    /// Maps <c>/health</c> (every check must pass: ready) and <c>/alive</c> (live checks only) for HTTP/2 clients (the
+    /// HTTP/1.1 form of both is answered on the connection before HTTP/2 starts, see docs/service-defaults.md), and
+    /// grpc.health.v1.Health with server reflection v1 and v1alpha.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.MapGrpcHealthAndReflection();
         app.MapHealthChecks(HealthPath, new HealthCheckOptions { Predicate = HealthProbe.ReadyPredicate });
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = HealthProbe.LivePredicate });
         return app;

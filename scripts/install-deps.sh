@@ -24,3 +24,19 @@ if ((${#missing[@]})); then
 fi
 # Debian's postgresql package starts a cluster as a system service; FraudEx never uses it (fixtures and the app
 # host create their own throwaway clusters), so nothing here depends on it running.
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# .NET local tools (.config/dotnet-tools.json), when the repository declares any.
+if [ -f "$repo_root/.config/dotnet-tools.json" ]; then
+  (cd "$repo_root" && dotnet tool restore >/dev/null)
+fi
+
+# The grpc-js conformance suite's npm packages, exactly as tests/conformance/node/package-lock.json pins them. The
+# stamp makes a second run free and a changed lock file reinstall.
+node_dir="$repo_root/tests/conformance/node"
+if [ -f "$node_dir/package-lock.json" ] && ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.fraudex-lock"; then
+  echo "install-deps: npm ci in tests/conformance/node"
+  (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$node_dir/package-lock.json" "$node_dir/node_modules/.fraudex-lock"
+fi

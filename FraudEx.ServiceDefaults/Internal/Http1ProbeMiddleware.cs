@@ -163,7 +163,7 @@ internal sealed partial class Http1ProbeMiddleware(
             if (reader.TryReadTo(out ReadOnlySequence<byte> head, EndOfHead))
             {
                 // Parse before AdvanceTo: the pipe may reuse the memory of consumed bytes.
-                var request = ParseRequestLine(head);
+                (string Method, string Path)? request = head.Length > MaxRequestHeadBytes ? null : ParseRequestLine(head);
                 input.AdvanceTo(reader.Position);
                 return request;
             }

@@ -1,5 +1,2 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(defaultPort: 5199);
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+// The conformance service as a process: `dotnet FraudEx.Conformance.Server.dll --urls http://127.0.0.1:PORT`.
+await FraudEx.Conformance.ConformanceServer.Build(args).RunAsync();

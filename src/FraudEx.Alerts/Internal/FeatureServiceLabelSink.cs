@@ -1,0 +1,22 @@
+using FraudEx.Contracts.V1;
+using FraudEx.Grpc;
+
+namespace FraudEx.Alerts.Internal;
+
+/// <summary>Forwards labels to FeatureService.RecordLabels, at most 1,024 per call as the contract allows.</summary>
+internal sealed class FeatureServiceLabelSink(GrpcChannel channel) : ILabelSink
+{
+    private const int MaxPerCall = 1024;
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
+
+    public async Task RecordLabelsAsync(IReadOnlyList<Label> labels, CancellationToken cancellationToken)
+    {
+        for (var offset = 0; offset < labels.Count; offset += MaxPerCall)
+        {
+            var request = new RecordLabelsRequest();
+            request.Labels.AddRange(labels.Skip(offset).Take(MaxPerCall));
+            await channel.UnaryAsync<RecordLabelsRequest, RecordLabelsResponse>("/fraudex.v1.FeatureService/RecordLabels", request,
+                new CallOptions(deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,520 @@
+using System.Runtime.InteropServices;
+using FraudEx.Features.Engine;
+using FraudEx.Features.Internal;
+using FraudEx.Redis;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FraudEx.Features;
+
+/// <summary>The features of one transaction as computed (or remembered) by the store.</summary>
+/// <param name="TransactionId">The transaction.</param>
+/// <param name="Values">Features in <see cref="FeatureSchema"/> order.</param>
+/// <param name="Duplicate">True when the transaction was seen before and <paramref name="Values"/> is its original vector.</param>
+public readonly record struct ComputedVector(string TransactionId, float[] Values, bool Duplicate);
+
+/// <summary>What the store holds for one entity.</summary>
+/// <param name="Found">False when nothing is stored (never seen, or expired).</param>
+/// <param name="LastEventMs">Event time of the newest transaction folded in, Unix ms.</param>
+/// <param name="Fields">Readable state.</param>
+/// <param name="SizeBytes">Bytes of the stored value.</param>
+public sealed record EntityStateView(bool Found, long LastEventMs, IReadOnlyDictionary<string, string> Fields, long SizeBytes);
+
+/// <summary>
+/// Behavioural state in Redis around the pure feature engine. A batch costs two round trips when nothing conflicts:
+/// one pipeline reading every entity and transaction key, then one script that checks and sets every entity and claims
+/// the new transaction ids. Each entity is updated atomically by optimistic check-and-set on a version counter: on a
+/// conflict (another replica or caller wrote it meanwhile) only that entity is re-read and its transactions folded
+/// again, so no update is ever lost. A transaction id seen before on the same account is not counted again and its
+/// original vector is returned.
+/// </summary>
+public sealed class FeatureStore
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(20);
+
+    private readonly RedisClient _redis;
+    private readonly FeatureStoreOptions _options;
+    private readonly ILogger _logger;
+    private readonly long _entityTtlMs;
+    private readonly long _transactionTtlMs;
+    private readonly long _labelTtlMs;
+
+    public FeatureStore(RedisClient redis, FeatureStoreOptions options, ILogger<FeatureStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _redis = redis;
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _entityTtlMs = (long)options.EntityIdleTtl.TotalMilliseconds;
+        _transactionTtlMs = (long)options.TransactionTtl.TotalMilliseconds;
+        _labelTtlMs = (long)options.LabelTtl.TotalMilliseconds;
+    }
+
+    /// <summary>
+    /// Computes the vectors of a batch (processed in order) and folds the new transactions into their entities.
+    /// </summary>
+    /// <exception cref="RedisConnectionException">Redis is unreachable (nothing or only some entities were written).</exception>
+    /// <exception cref="FeatureStoreConflictException">Contention did not settle within the configured attempts.</exception>
+    /// <exception cref="FeatureStoreCorruptStateException">A stored state is unreadable; nothing was written.</exception>
+    public async Task<IReadOnlyList<ComputedVector>> ComputeAsync(IReadOnlyList<TransactionEvent> transactions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transactions);
+        if (transactions.Count == 0)
+        {
+            return [];
+        }
+
+        var prefix = _options.KeyPrefix;
+        var slots = new Dictionary<string, EntitySlot>(StringComparer.Ordinal);
+        var txSlots = new EntitySlot?[transactions.Count][];
+        var txKeys = new string[transactions.Count];
+        for (var i = 0; i < transactions.Count; i++)
+        {
+            var tx = transactions[i];
+            txKeys[i] = StoreKeys.Transaction(prefix, tx.AccountId, tx.TransactionId);
+            txSlots[i] =
+            [
+                SlotFor(slots, EntityKind.Account, tx.AccountId),
+                SlotFor(slots, EntityKind.Merchant, tx.MerchantId),
+                tx.HasDevice ? SlotFor(slots, EntityKind.Device, tx.DeviceId!) : null,
+                tx.HasIp ? SlotFor(slots, EntityKind.Ip, tx.IpAddress!) : null,
+            ];
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // Round trip 1: every entity state and every transaction id of the batch.
+            var slotList = slots.Values.ToList();
+            var keys = new List<string>(slotList.Count + txKeys.Length);
+            keys.AddRange(slotList.Select(s => s.Key));
+            keys.AddRange(txKeys);
+            var values = await MultiGetAsync(keys, cancellationToken).ConfigureAwait(false);
+            for (var k = 0; k < slotList.Count; k++)
+            {
+                Load(slotList[k], values[k]);
+            }
+
+            var results = new ComputedVector[transactions.Count];
+            var fresh = new List<int>(transactions.Count);
+            var firstInBatch = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < transactions.Count; i++)
+            {
+                var tx = transactions[i];
+                var stored = values[slotList.Count + i];
+                if (stored is not null)
+                {
+                    results[i] = new ComputedVector(tx.TransactionId, DecodeVector(stored), true);
+                    continue;
+                }
+
+                if (firstInBatch.TryGetValue(txKeys[i], out var first))
+                {
+                    results[i] = new ComputedVector(tx.TransactionId, results[first].Values, true);
+                    continue;
+                }
+
+                firstInBatch[txKeys[i]] = i;
+                var vector = new float[FeatureSchema.Count];
+                FeatureComputer.WriteTransactionFeatures(tx, vector);
+                foreach (var slot in txSlots[i])
+                {
+                    if (slot is not null)
+                    {
+                        Fold(tx, slot, vector);
+                    }
+                }
+
+                // No device or IP: their blocks are NaN, as the engine writes them.
+                if (txSlots[i][2] is null)
+                {
+                    FeatureComputer.FoldDevice(tx, null, vector);
+                }
+
+                if (txSlots[i][3] is null)
+                {
+                    FeatureComputer.FoldIp(tx, null, vector);
+                }
+
+                results[i] = new ComputedVector(tx.TransactionId, vector, false);
+                fresh.Add(i);
+            }
+
+            if (fresh.Count == 0)
+            {
+                return results;
+            }
+
+            // Round trip 2: check-and-set every touched entity and claim the new ids, atomically per entity.
+            var claims = fresh.Select(i => (txKeys[i], EncodeVector(results[i].Values))).ToList();
+            var conflicts = await CheckAndSetAsync(slots.Values.Where(s => s.Touched).ToList(), claims, _transactionTtlMs, cancellationToken).ConfigureAwait(false);
+            if (conflicts is null)
+            {
+                FeatureStoreLog.ClaimConflict(_logger, attempt);
+                await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (conflicts.Count > 0)
+            {
+                await ResolveConflictsAsync(conflicts, attempt, cancellationToken, (slot, vectorsChanged) =>
+                {
+                    foreach (var i in fresh)
+                    {
+                        if (Array.IndexOf(txSlots[i], slot) >= 0)
+                        {
+                            Fold(transactions[i], slot, results[i].Values);
+                            vectorsChanged.Add(i);
+                        }
+                    }
+                }, changed => RewriteVectorsAsync(changed.Select(i => (txKeys[i], results[i].Values)), cancellationToken)).ConfigureAwait(false);
+            }
+
+            return results;
+        }
+    }
+
+    /// <summary>
+    /// Records labels: a fraud label raises its merchant's (and device's) known frauds. Idempotent per transaction id
+    /// and entity: a label recorded before is counted as a duplicate and changes nothing.
+    /// </summary>
+    public async Task<(int Applied, int Duplicates)> RecordLabelsAsync(IReadOnlyList<LabelEvent> labels, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        var prefix = _options.KeyPrefix;
+        var slots = new Dictionary<string, EntitySlot>(StringComparer.Ordinal);
+        var targets = new List<(int Label, EntitySlot Slot, string Marker)>();
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var l = labels[i];
+            targets.Add((i, SlotFor(slots, EntityKind.Merchant, l.MerchantId), StoreKeys.Label(prefix, EntityKind.Merchant, l.MerchantId, l.TransactionId)));
+            if (!string.IsNullOrEmpty(l.DeviceId))
+            {
+                targets.Add((i, SlotFor(slots, EntityKind.Device, l.DeviceId), StoreKeys.Label(prefix, EntityKind.Device, l.DeviceId, l.TransactionId)));
+            }
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = _redis.CreateBatch();
+            var entityReads = slots.Values.Select(s => (Slot: s, Read: batch.Execute("GET", s.Key))).ToList();
+            var markerReads = targets.Select(t => batch.Execute("EXISTS", t.Marker)).ToArray();
+            await batch.SendAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var (slot, read) in entityReads)
+            {
+                Load(slot, (await read.ConfigureAwait(false)).AsBytes());
+            }
+
+            var applied = new List<int>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var appliedLabels = new HashSet<int>();
+            var duplicateLabels = new HashSet<int>();
+            for (var k = 0; k < targets.Count; k++)
+            {
+                var (label, slot, marker) = targets[k];
+                var exists = (await markerReads[k].ConfigureAwait(false)).AsInt64() == 1;
+                if (exists || !seen.Add(marker))
+                {
+                    if (slot.Kind == EntityKind.Merchant)
+                    {
+                        duplicateLabels.Add(label);
+                    }
+
+                    continue;
+                }
+
+                FoldLabel(labels[label], slot);
+                applied.Add(k);
+                if (slot.Kind == EntityKind.Merchant)
+                {
+                    appliedLabels.Add(label);
+                }
+            }
+
+            if (applied.Count == 0)
+            {
+                return (0, duplicateLabels.Count);
+            }
+
+            var claims = applied.Select(k => (targets[k].Marker, new byte[] { (byte)'1' })).ToList();
+            var conflicts = await CheckAndSetAsync(slots.Values.Where(s => s.Touched).ToList(), claims, _labelTtlMs, cancellationToken).ConfigureAwait(false);
+            if (conflicts is null)
+            {
+                FeatureStoreLog.ClaimConflict(_logger, attempt);
+                await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (conflicts.Count > 0)
+            {
+                await ResolveConflictsAsync(conflicts, attempt, cancellationToken, (slot, _) =>
+                {
+                    foreach (var k in applied)
+                    {
+                        if (ReferenceEquals(targets[k].Slot, slot))
+                        {
+                            FoldLabel(labels[targets[k].Label], slot);
+                        }
+                    }
+                }, null).ConfigureAwait(false);
+            }
+
+            return (appliedLabels.Count, duplicateLabels.Count);
+        }
+    }
+
+    /// <summary>Reads one entity's state in readable form.</summary>
+    public async Task<EntityStateView> GetEntityStateAsync(EntityKind kind, string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        var slot = new EntitySlot(StoreKeys.Entity(_options.KeyPrefix, kind, id), kind, id);
+        var batch = _redis.CreateBatch();
+        var get = batch.Execute("GET", slot.Key);
+        var ttl = batch.Execute("PTTL", slot.Key);
+        await batch.SendAsync(cancellationToken).ConfigureAwait(false);
+        var bytes = (await get.ConfigureAwait(false)).AsBytes();
+        var ttlMs = (await ttl.ConfigureAwait(false)).AsInt64();
+        if (bytes is null)
+        {
+            return new EntityStateView(false, 0, new Dictionary<string, string>(), 0);
+        }
+
+        Load(slot, bytes);
+        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["version"] = slot.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["expires_in_ms"] = ttlMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (name, value) in slot.State!.Describe())
+        {
+            fields[name] = value;
+        }
+
+        return new EntityStateView(true, slot.State.LastEventMs, fields, bytes.Length);
+    }
+
+    private static void Fold(in TransactionEvent tx, EntitySlot slot, float[] vector)
+    {
+        switch (slot.Kind)
+        {
+            case EntityKind.Account:
+                FeatureComputer.FoldAccount(tx, slot.GetOrCreate<AccountState>(), vector);
+                break;
+            case EntityKind.Merchant:
+                FeatureComputer.FoldMerchant(tx, slot.GetOrCreate<MerchantState>(), vector);
+                break;
+            case EntityKind.Device:
+                FeatureComputer.FoldDevice(tx, slot.GetOrCreate<SharedEntityState>(), vector);
+                break;
+            default:
+                FeatureComputer.FoldIp(tx, slot.GetOrCreate<SharedEntityState>(), vector);
+                break;
+        }
+    }
+
+    private static void FoldLabel(in LabelEvent label, EntitySlot slot)
+    {
+        if (slot.Kind == EntityKind.Merchant)
+        {
+            FeatureComputer.FoldLabel(label, slot.GetOrCreate<MerchantState>());
+        }
+        else
+        {
+            FeatureComputer.FoldLabel(label, slot.GetOrCreate<SharedEntityState>());
+        }
+    }
+
+    private static byte[] EncodeVector(float[] vector)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Stored vectors are little-endian floats.");
+        }
+
+        return MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
+    }
+
+    private static float[] DecodeVector(byte[] bytes)
+    {
+        if (bytes.Length != FeatureSchema.Count * sizeof(float))
+        {
+            // Remembered under another schema: still a duplicate (never counted twice), but its vector is unusable.
+            var missing = new float[FeatureSchema.Count];
+            Array.Fill(missing, float.NaN);
+            return missing;
+        }
+
+        return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+    }
+
+    private static async Task BackoffAsync(int attempt, CancellationToken cancellationToken)
+    {
+        // Randomised so contending writers stop colliding; the first retries only yield.
+        if (attempt <= 2)
+        {
+            await Task.Yield();
+            return;
+        }
+
+        var ms = Random.Shared.NextDouble() * Math.Min(MaxBackoff.TotalMilliseconds, attempt);
+        await Task.Delay(TimeSpan.FromMilliseconds(ms), cancellationToken).ConfigureAwait(false);
+    }
+
+    private EntitySlot SlotFor(Dictionary<string, EntitySlot> slots, EntityKind kind, string id)
+    {
+        var key = StoreKeys.Entity(_options.KeyPrefix, kind, id);
+        if (!slots.TryGetValue(key, out var slot))
+        {
+            slot = new EntitySlot(key, kind, id);
+            slots[key] = slot;
+        }
+
+        return slot;
+    }
+
+    private void Load(EntitySlot slot, byte[]? bytes)
+    {
+        try
+        {
+            slot.Load(bytes);
+        }
+        catch (FormatException ex)
+        {
+            FeatureStoreLog.CorruptState(_logger, slot.Key, ex);
+            throw new FeatureStoreCorruptStateException(slot.Key, ex);
+        }
+    }
+
+    /// <summary>Runs the check-and-set script; returns the conflicted slots, or null when a claim key already existed.</summary>
+    private async Task<List<EntitySlot>?> CheckAndSetAsync(
+        List<EntitySlot> touched, IReadOnlyList<(string Key, byte[] Value)> claims, long claimTtlMs, CancellationToken cancellationToken)
+    {
+        var keys = new RedisArg[claims.Count + touched.Count];
+        var args = new RedisArg[3 + claims.Count + 2 * touched.Count];
+        args[0] = claims.Count;
+        args[1] = claimTtlMs;
+        args[2] = _entityTtlMs;
+        for (var i = 0; i < claims.Count; i++)
+        {
+            keys[i] = claims[i].Key;
+            args[3 + i] = claims[i].Value;
+        }
+
+        var a = 3 + claims.Count;
+        for (var j = 0; j < touched.Count; j++)
+        {
+            keys[claims.Count + j] = touched[j].Key;
+            args[a++] = touched[j].ExpectedVersion;
+            args[a++] = touched[j].NextValue();
+        }
+
+        var reply = await _redis.EvalAsync(StoreScripts.CheckAndSet, keys, args, cancellationToken).ConfigureAwait(false);
+        var items = reply.Items;
+        if (items.Count == 2 && items[0].AsInt64() == -1)
+        {
+            return null;
+        }
+
+        var conflicts = new List<EntitySlot>();
+        for (var j = 0; j < touched.Count; j++)
+        {
+            if (items[j].AsInt64() != 1)
+            {
+                conflicts.Add(touched[j]);
+            }
+        }
+
+        return conflicts;
+    }
+
+    /// <summary>
+    /// Re-reads each conflicted entity, folds its part of the batch again and writes it back, until every entity is
+    /// written. Only conflicted entities are touched, so entities already written are never counted twice.
+    /// </summary>
+    private async Task ResolveConflictsAsync(
+        List<EntitySlot> conflicts,
+        int attempt,
+        CancellationToken cancellationToken,
+        Action<EntitySlot, HashSet<int>> refold,
+        Func<HashSet<int>, Task>? afterRefold)
+    {
+        var changed = new HashSet<int>();
+        while (conflicts.Count > 0)
+        {
+            FeatureStoreLog.Conflict(_logger, conflicts.Count, attempt);
+            if (++attempt > _options.MaxAttempts)
+            {
+                throw new FeatureStoreConflictException(
+                    $"Entities kept changing under concurrent writers ({conflicts.Count} still conflicting after {_options.MaxAttempts} attempts).");
+            }
+
+            await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+            var values = await MultiGetAsync(conflicts.Select(s => s.Key).ToList(), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < conflicts.Count; i++)
+            {
+                Load(conflicts[i], values[i]);
+                refold(conflicts[i], changed);
+            }
+
+            conflicts = await CheckAndSetAsync(conflicts, [], 1, cancellationToken).ConfigureAwait(false) ?? [];
+        }
+
+        if (afterRefold is not null && changed.Count > 0)
+        {
+            await afterRefold(changed).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reads many keys in one round trip: MGET in chunks, pipelined. (On Redis Cluster the chunks would be grouped by
+    /// hash slot; every key names one entity, so that grouping is all a cluster needs.)
+    /// </summary>
+    private async Task<byte[]?[]> MultiGetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        const int Chunk = 512;
+        var batch = _redis.CreateBatch();
+        var parts = new List<Task<RedisResult>>();
+        for (var start = 0; start < keys.Count; start += Chunk)
+        {
+            var count = Math.Min(Chunk, keys.Count - start);
+            var args = new RedisArg[count];
+            for (var i = 0; i < count; i++)
+            {
+                args[i] = keys[start + i];
+            }
+
+            parts.Add(batch.Execute("MGET", args));
+        }
+
+        await batch.SendAsync(cancellationToken).ConfigureAwait(false);
+        var values = new byte[]?[keys.Count];
+        var k = 0;
+        foreach (var part in parts)
+        {
+            foreach (var item in (await part.ConfigureAwait(false)).Items)
+            {
+                values[k++] = item.AsBytes();
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Replaces remembered vectors whose blocks were recomputed after a conflict, keeping their expiry.</summary>
+    private async Task RewriteVectorsAsync(IEnumerable<(string Key, float[] Values)> vectors, CancellationToken cancellationToken)
+    {
+        var batch = _redis.CreateBatch();
+        var writes = vectors.Select(v => batch.Execute("SET", v.Key, EncodeVector(v.Values), "XX", "KEEPTTL")).ToArray();
+        await batch.SendAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(writes).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,41 @@
+namespace FraudEx.Features;
+
+/// <summary>Configuration of the Redis-backed feature store (section "Features").</summary>
+public sealed class FeatureStoreOptions
+{
+    /// <summary>Prefix of every key, so several deployments or tests can share one Redis.</summary>
+    public string KeyPrefix { get; set; } = "fx";
+
+    /// <summary>
+    /// An entity's state expires after this long without a transaction. The default outlives the longest window
+    /// (37 days of merchant buckets), so expiry only forgets entities whose features would be empty anyway.
+    /// </summary>
+    public TimeSpan EntityIdleTtl { get; set; } = TimeSpan.FromDays(40);
+
+    /// <summary>How long a transaction id (and its original vector) is remembered for duplicate detection.</summary>
+    public TimeSpan TransactionTtl { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>How long a recorded label is remembered, so a repeated label is not counted twice.</summary>
+    public TimeSpan LabelTtl { get; set; } = TimeSpan.FromDays(60);
+
+    /// <summary>Check-and-set rounds per batch before giving up with a conflict error (heavy contention on one entity).</summary>
+    public int MaxAttempts { get; set; } = 200;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(KeyPrefix) || KeyPrefix.Contains('{', StringComparison.Ordinal) || KeyPrefix.Contains('}', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("Features:KeyPrefix must be non-empty and contain no braces.");
+        }
+
+        if (EntityIdleTtl < TimeSpan.FromSeconds(1) || TransactionTtl < TimeSpan.FromSeconds(1) || LabelTtl < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentException("Features TTLs must be at least one second.");
+        }
+
+        if (MaxAttempts < 1)
+        {
+            throw new ArgumentException("Features:MaxAttempts must be positive.");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace FraudEx.Grpc;
+
+/// <summary>Writes response messages of a streaming call. One write at a time; each awaits HTTP/2 flow control.</summary>
+public interface IServerStreamWriter<in T>
+{
+    Task WriteAsync(T message, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Writes request messages of a client-streaming or duplex call, then completes the request stream.</summary>
+public interface IClientStreamWriter<in T>
+{
+    /// <summary>Sends one message; returns once it is handed to HTTP/2 (awaiting flow control). One write at a time.</summary>
+    Task WriteAsync(T message, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends the request stream (END_STREAM).</summary>
+    Task CompleteAsync();
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FraudEx.LoadGen;
+
+/// <summary>Latency percentiles in milliseconds.</summary>
+public sealed record LatencySummary(double P50, double P90, double P99, double P999, double Max, double Mean)
+{
+    /// <summary>Summarises a histogram recorded in microseconds.</summary>
+    public static LatencySummary From(LatencyHistogram h) => new(
+        h.ValueAtQuantile(0.50) / 1000.0, h.ValueAtQuantile(0.90) / 1000.0, h.ValueAtQuantile(0.99) / 1000.0,
+        h.ValueAtQuantile(0.999) / 1000.0, h.Max / 1000.0, Math.Round(h.Mean / 1000.0, 3));
+}
+
+/// <summary>The outcome of one load run.</summary>
+public sealed record LoadResult
+{
+    public required string Mode { get; init; }
+
+    public required string Target { get; init; }
+
+    public int? Concurrency { get; init; }
+
+    public double? TargetRate { get; init; }
+
+    public int? Streams { get; init; }
+
+    public double DurationSeconds { get; init; }
+
+    public double WarmupSeconds { get; init; }
+
+    /// <summary>Transactions sent during the measured window.</summary>
+    public long Sent { get; init; }
+
+    /// <summary>Answers (results, not errors) received during the measured window.</summary>
+    public long Completed { get; init; }
+
+    /// <summary>Scores per second over the measured window.</summary>
+    public double Throughput { get; init; }
+
+    public required LatencySummary LatencyMs { get; init; }
+
+    /// <summary>Errors by gRPC status name.</summary>
+    public Dictionary<string, long> Errors { get; init; } = [];
+
+    /// <summary>Decisions by name.</summary>
+    public Dictionary<string, long> Decisions { get; init; } = [];
+
+    public long Degraded { get; init; }
+
+    public long Replayed { get; init; }
+
+    public required string Command { get; init; }
+
+    /// <summary>A plain-text table for the console.</summary>
+    public string ToTable()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        var load = Mode == "stream" ? $"{TargetRate:0} /s over {Streams} streams" : TargetRate is { } r ? $"{r:0} /s open loop" : $"{Concurrency} in flight";
+        sb.AppendLine(c, $"FraudEx.LoadGen  {Mode}  {load}  against {Target}");
+        sb.AppendLine(c, $"measured {DurationSeconds:0.#} s after {WarmupSeconds:0.#} s warm-up");
+        sb.AppendLine();
+        sb.AppendLine("| throughput (scores/s) | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | sent | ok | errors |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine(c, $"| {Throughput:0} | {LatencyMs.P50:0.000} | {LatencyMs.P90:0.000} | {LatencyMs.P99:0.000} | {LatencyMs.P999:0.000} | {LatencyMs.Max:0.000} | {Sent} | {Completed} | {Errors.Values.Sum()} |");
+        sb.AppendLine();
+        sb.AppendLine(c, $"decisions: {string.Join(", ", Decisions.Select(d => $"{d.Key} {d.Value}"))}; degraded {Degraded}; replayed {Replayed}");
+        if (Errors.Count > 0)
+        {
+            sb.AppendLine(c, $"errors: {string.Join(", ", Errors.Select(e => $"{e.Key} {e.Value}"))}");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The result as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, LoadResultJsonContext.Default.LoadResult);
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(LoadResult))]
+internal sealed partial class LoadResultJsonContext : JsonSerializerContext;

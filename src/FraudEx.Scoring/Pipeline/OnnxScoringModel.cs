@@ -1,0 +1,35 @@
+using FraudEx.Contracts.V1;
+using FraudEx.Models;
+
+namespace FraudEx.Scoring.Pipeline;
+
+/// <summary>A shipped <see cref="FraudModel"/> (ONNX Runtime for scores, exact TreeSHAP for reasons) as the pipeline's model.</summary>
+public sealed class OnnxScoringModel(FraudModel model) : IScoringModel
+{
+    /// <summary>Loads a model file and its manifest; refuses one trained on another feature schema.</summary>
+    public static OnnxScoringModel Load(string path) => new(FraudModel.Load(path));
+
+    /// <inheritdoc />
+    public string ModelId => model.Manifest.ModelId;
+
+    /// <inheritdoc />
+    public string Version => model.Manifest.Version;
+
+    /// <inheritdoc />
+    public string FeatureSchemaVersion => model.Manifest.FeatureSchema.Version;
+
+    /// <inheritdoc />
+    public int FeatureCount => model.FeatureCount;
+
+    /// <inheritdoc />
+    public Thresholds Thresholds { get; } = new() { Review = model.Manifest.Thresholds.Review, Decline = model.Manifest.Thresholds.Decline };
+
+    /// <inheritdoc />
+    public float[] Score(float[] features, int rows) => model.Score(features.AsSpan(0, rows * model.FeatureCount), rows);
+
+    /// <inheritdoc />
+    public void Explain(ReadOnlySpan<float> row, Span<double> contributions) => model.Contributions(row, contributions);
+
+    /// <inheritdoc />
+    public void Dispose() => model.Dispose();
+}

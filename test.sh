@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# FraudEx's test command (the README's quick start): installs what the tests need, builds the solution with
+# warnings as errors, runs every test project, prints the polyglot conformance transcripts (python3-grpcio, grpc-js,
+# h2load) and ends with one line "N passed, N failed" summed over all test projects. Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+results=artifacts/test-results
+transcripts=artifacts/conformance
+
+fail() {
+  echo "test.sh: $1"
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+bash scripts/install-deps.sh || fail "installing dependencies failed"
+dotnet build FraudEx.sln -c Release -warnaserror -nologo -clp:NoSummary -v:minimal || fail "the build failed"
+
+rm -rf "$results" "$transcripts"
+mkdir -p "$results" "$transcripts"
+# A hung test is dumped nowhere and killed after 10 minutes, so CI fails instead of waiting out its time.
+dotnet test FraudEx.sln -c Release --no-build --nologo \
+  --results-directory "$results" --logger "trx" --logger "console;verbosity=normal" \
+  --blame-hang-timeout 10m --blame-hang-dump-type none
+test_exit=$?
+
+# Transcripts of the independent gRPC implementations, written by tests/FraudEx.Conformance.Tests.
+for transcript in "$transcripts"/*.log; do
+  [ -f "$transcript" ] || continue
+  echo
+  echo "==== $(basename "$transcript" .log) ===="
+  cat "$transcript"
+done
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  value() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(value passed)))
+  failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
+done
+
+if [ "$test_exit" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # A crashed test host or a project that never ran leaves no failed test in the results; it still fails the run.
+  echo "test.sh: dotnet test exited with $test_exit although no test result failed"
+  failed=1
+fi
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
+  echo "test.sh: no test ran"
+  failed=1
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,191 @@
+using FraudEx.Models;
+using FraudEx.Testing;
+
+namespace FraudEx.Onnx.Tests;
+
+public sealed class OnnxSessionTests
+{
+    // Two small trees over three features, with hand-checkable outputs.
+    // Tree 0: x0 < 1 → (x1 < 0 → 0.5 | 1.5), else → −2; missing x0 goes left, missing x1 goes right.
+    // Tree 1: x2 < 10 → 0.25, else → −0.25; missing x2 goes right.
+    private static readonly TreeEnsemble Ensemble = new(
+    [
+        new DecisionTree([1, 3, -1, -1, -1], [2, 4, -1, -1, -1], [0, 1, 0, 0, 0], [1f, 0f, 0, 0, 0],
+            [true, false, false, false, false], [0, 0, -2f, 0.5f, 1.5f], [10, 6, 4, 3, 3]),
+        new DecisionTree([1, -1, -1], [2, -1, -1], [2, 0, 0], [10f, 0, 0], [false, false, false], [0, 0.25f, -0.25f], [10, 5, 5]),
+    ], featureCount: 3, baseMargin: -1f);
+
+    private static readonly byte[] Model = OnnxTreeModel.Write(Ensemble);
+
+    [Fact]
+    public void Version_IsTheFetchedRelease()
+    {
+        Assert.Equal(OnnxRuntimeLibrary.ExpectedVersion, OnnxRuntimeLibrary.Version);
+    }
+
+    [Fact]
+    public void Build_CopiesNativeLibraryNextToAssemblies()
+    {
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "libonnxruntime.so.1")),
+            "the FraudEx.Onnx build should copy libonnxruntime.so.1 into every referencing project's output");
+    }
+
+    [Fact]
+    public void Load_ReadsInputAndOutputMetadataFromTheModel()
+    {
+        using var session = OnnxSession.Load(Model);
+
+        var input = Assert.Single(session.Inputs);
+        Assert.Equal("features", input.Name);
+        Assert.Equal(TensorElementType.Float, input.ElementType);
+        Assert.Equal([-1L, 3L], input.Shape);
+        Assert.Equal(["probability", "margin"], session.Outputs.Select(o => o.Name));
+        Assert.All(session.Outputs, o => Assert.Equal([-1L, 1L], o.Shape));
+        Assert.Equal(3, session.FeatureCount);
+        Assert.Equal(1, session.OutputIndex("margin"));
+    }
+
+    [Theory]
+    [InlineData(0f, -1f, 0f, -1f + 0.5f + 0.25f)]
+    [InlineData(0f, 5f, 20f, -1f + 1.5f - 0.25f)]
+    [InlineData(3f, 5f, 1f, -1f - 2f + 0.25f)]
+    [InlineData(1f, 0f, 10f, -1f - 2f - 0.25f)]                       // thresholds themselves go right (x < t is false)
+    [InlineData(float.NaN, float.NaN, float.NaN, -1f + 1.5f - 0.25f)] // x0 missing → left, x1 missing → right, x2 missing → right
+    public void Run_HandBuiltTrees_GivesTheTreesMargin(float x0, float x1, float x2, float expectedMargin)
+    {
+        using var session = OnnxSession.Load(Model);
+
+        var margin = session.Run([x0, x1, x2], 1, session.OutputIndex("margin"));
+        var probability = session.Run([x0, x1, x2], 1, session.OutputIndex("probability"));
+
+        Assert.Equal(expectedMargin, margin[0], 1e-6);
+        Assert.Equal(1 / (1 + Math.Exp(-expectedMargin)), probability[0], 1e-6);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(256)]
+    [InlineData(1000)]
+    [InlineData(5000)]
+    public void Run_AnyBatchSize_MatchesRowByRow(int rows)
+    {
+        using var session = OnnxSession.Load(Model);
+        var data = SyntheticClassification.Create(rows, columns: 4, seed: rows);
+        var features = Enumerable.Range(0, rows).SelectMany(r => data.Row(r)[..3].ToArray()).ToArray();
+        var destination = new float[rows + 5];
+
+        var written = session.Run(features, rows, destination, session.OutputIndex("margin"));
+
+        Assert.Equal(rows, written);
+        for (var r = 0; r < rows; r++)
+        {
+            Assert.Equal(Ensemble.Margin(features.AsSpan(r * 3, 3)), destination[r], 1e-6);
+        }
+    }
+
+    [Fact]
+    public async Task Run_ConcurrentCallers_AreIsolated()
+    {
+        using var session = OnnxSession.Load(Model);
+        var batches = Enumerable.Range(1, 12).Select(i => SyntheticClassification.Create(i * 13, columns: 4, seed: i))
+            .Select(d => Enumerable.Range(0, d.Rows).SelectMany(r => d.Row(r)[..3].ToArray()).ToArray()).ToArray();
+        var expected = batches.Select(b => session.Run(b, b.Length / 3)).ToArray();
+
+        var results = await Task.WhenAll(batches.Select(b => Task.Run(() =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var again = session.Run(b, b.Length / 3);
+                if (!again.AsSpan().SequenceEqual(session.Run(b, b.Length / 3)))
+                {
+                    return null;
+                }
+            }
+
+            return session.Run(b, b.Length / 3);
+        }))).WaitAsync(TimeSpan.FromSeconds(60));
+
+        for (var i = 0; i < batches.Length; i++)
+        {
+            Assert.Equal(expected[i], results[i]);
+        }
+    }
+
+    [Theory]
+    [InlineData(GraphOptimizationLevel.Disabled, 1, false)]
+    [InlineData(GraphOptimizationLevel.Basic, 2, false)]
+    [InlineData(GraphOptimizationLevel.Extended, 1, true)]
+    [InlineData(GraphOptimizationLevel.All, 0, false)]
+    public void Load_AnySessionOptions_GivesTheSameOutput(GraphOptimizationLevel level, int threads, bool parallel)
+    {
+        var options = new OnnxSessionOptions { OptimizationLevel = level, IntraOpThreads = threads, InterOpThreads = threads, ParallelExecution = parallel };
+        using var session = OnnxSession.Load(Model, options);
+
+        var probability = session.Run([0f, -1f, 0f], 1);
+
+        Assert.Equal(1 / (1 + Math.Exp(0.25)), probability[0], 1e-6);
+    }
+
+    [Fact]
+    public void Load_FromFile_Works()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"fraudex-onnx-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(path, Model);
+        try
+        {
+            using var session = OnnxSession.Load(path);
+
+            Assert.Equal(3, session.FeatureCount);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void GetCustomMetadata_ReadsModelMetadataProps()
+    {
+        using var session = OnnxSession.Load(Model);
+
+        Assert.Equal("binary:logistic", session.GetCustomMetadata(OnnxModelFormat.ObjectiveMetadataKey));
+        Assert.NotNull(session.GetCustomMetadata(OnnxModelFormat.CoverMetadataKey));
+        Assert.Null(session.GetCustomMetadata("no.such.key"));
+    }
+
+    [Fact]
+    public void Load_InvalidModel_ThrowsWithRuntimeMessage()
+    {
+        var error = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Load("definitely not an onnx model"u8));
+
+        Assert.Contains("CreateSessionFromArray failed", error.Message, StringComparison.Ordinal);
+        Assert.NotEqual(OrtErrorCode.Ok, error.ErrorCode);
+    }
+
+    [Fact]
+    public void Load_MissingFile_ThrowsFileNotFound()
+    {
+        Assert.Throws<FileNotFoundException>(() => OnnxSession.Load("/nonexistent/model.onnx"));
+    }
+
+    [Fact]
+    public void Run_WrongInputLength_Throws()
+    {
+        using var session = OnnxSession.Load(Model);
+
+        Assert.Throws<ArgumentException>(() => session.Run([1f, 2f], 1));
+        Assert.Throws<ArgumentException>(() => session.Run([1f, 2f, 3f, 4f, 5f, 6f], 2, new float[1]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.Run([1f, 2f, 3f], 1, outputIndex: 2));
+    }
+
+    [Fact]
+    public void Run_AfterDispose_ThrowsObjectDisposed()
+    {
+        var session = OnnxSession.Load(Model);
+        session.Dispose();
+        session.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => session.Run([1f, 2f, 3f], 1));
+    }
+}
