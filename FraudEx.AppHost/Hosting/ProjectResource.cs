@@ -60,6 +60,10 @@ public sealed class ProjectResource(string name, string projectDirectory, int po
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "5000",
             ["DOTNET_NOLOGO"] = "1",
         };
+        foreach (var (key, value) in EnvironmentVariables)
+        {
+            environment[key] = value(context);
+        }
         foreach (var reference in References.Where(r => r.Enabled))
         {
             foreach (var (key, value) in reference.GetReferenceEnvironment())
