@@ -380,7 +380,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         {
             status = new GrpcStatus(StatusCode.Cancelled, "Call cancelled.");
         }
-        else if (_cts?.IsCancellationRequested == true || (exception is RpcException { StatusCode: StatusCode.DeadlineExceeded } && _deadline is not null))
+        else if (_cts?.IsCancellationRequested == true || (_deadline is { } deadline && DateTime.UtcNow >= deadline))
         {
             status = new GrpcStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded");
         }

@@ -47,7 +47,11 @@ internal abstract class ServerMethod(MethodDescriptor descriptor)
             (status, errorTrailers) = MapException(ex, call, runtime);
         }
 
-        if (!httpContext.RequestAborted.IsCancellationRequested)
+        if (!call.TryEnd())
+        {
+            status = new GrpcStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded; the stream was reset.");
+        }
+        else if (!httpContext.RequestAborted.IsCancellationRequested)
         {
             GrpcResponse.WriteStatus(call, status, errorTrailers);
         }
