@@ -1,5 +1,6 @@
 using System.Globalization;
 using FraudEx.AppHost.Internal;
+using Microsoft.Extensions.Configuration;
 
 namespace FraudEx.AppHost.Hosting;
 
@@ -63,6 +64,11 @@ public sealed class ProjectResource(string name, string projectDirectory, int po
         foreach (var (key, value) in EnvironmentVariables)
         {
             environment[key] = value(context);
+        }
+        // Resources:<name>:Environment:<VARIABLE> adds or overrides a variable from configuration.
+        foreach (var variable in context.Configuration.GetSection($"Resources:{Name}:Environment").GetChildren())
+        {
+            environment[variable.Key] = variable.Value ?? "";
         }
         foreach (var reference in References.Where(r => r.Enabled))
         {
