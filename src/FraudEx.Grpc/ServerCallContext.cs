@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace FraudEx.Grpc;
 
 /// <summary>The server side of one call: its method, peer, metadata, deadline and cancellation.</summary>
-public sealed class ServerCallContext : IDisposable
+public sealed class ServerCallContext
 {
     private readonly GrpcServerRuntime _runtime;
     private readonly CancellationTokenSource _cts;
@@ -193,7 +193,8 @@ public sealed class ServerCallContext : IDisposable
 
     internal bool ResetByDeadline { get; private set; }
 
-    public void Dispose()
+    /// <summary>Releases the call's timer and cancellation source once the request is over.</summary>
+    internal void Release()
     {
         Interlocked.Exchange(ref _ended, 1);
         _deadlineTimer?.Dispose();

@@ -284,6 +284,30 @@ public sealed class GrpcServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnexpectedException_UnknownWithoutInternals()
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync<EchoRequest, EchoResponse>(TestConformanceService.Unary,
+            new EchoRequest(), new CallOptions { Headers = new Metadata { { "x-throw", "connection string secret" } } }).WaitAsync(Timeout));
+
+        Assert.Equal(StatusCode.Unknown, ex.StatusCode);
+        Assert.DoesNotContain("secret", ex.Detail, StringComparison.Ordinal);
+        await WaitForLogAsync("Error|FraudEx.Grpc.Server|3|");
+    }
+
+    [Fact]
+    public async Task UnexpectedException_DetailedErrors_MessageSent()
+    {
+        await using var server = await GrpcTestServer.StartAsync(o => o.EnableDetailedErrors = true);
+        using var channel = server.CreateChannel();
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync<EchoRequest, EchoResponse>(TestConformanceService.Unary,
+            new EchoRequest(), new CallOptions { Headers = new Metadata { { "x-throw", "visible detail" } } }).WaitAsync(Timeout));
+
+        Assert.Equal(StatusCode.Unknown, ex.StatusCode);
+        Assert.Contains("visible detail", ex.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metadata_AsciiAndBinary_EchoedInHeadersAndTrailers()
     {
         var binary = new byte[] { 0, 1, 2, 250, 255 };

@@ -35,6 +35,7 @@ internal static class FeatureBenchmark
         Console.WriteLine("|---|---|---|---|---|---|");
         await Scenario(store, generator, batch: 1, callers: opts.Callers1, opts.Seconds).ConfigureAwait(false);
         await Scenario(store, generator, batch: 256, callers: opts.Callers256, opts.Seconds).ConfigureAwait(false);
+        EngineOnly(generator);
         Console.WriteLine();
 
         await MemoryReport(redis, opts.Redis is null).ConfigureAwait(false);
@@ -53,6 +54,18 @@ internal static class FeatureBenchmark
         var all = latencies.SelectMany(l => l).Order().ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| ComputeFeatures batch {batch} | {callers} | {transactions / sw.Elapsed.TotalSeconds:N0} | {Percentile(all, 0.50):0.00} | {Percentile(all, 0.99):0.00} | {all.Length:N0} |"));
+    }
+
+    /// <summary>The pure engine over the in-memory store (what training's replay costs), for comparison.</summary>
+    private static void EngineOnly(Generator generator)
+    {
+        var txs = generator.Next(200_000);
+        var replay = new OfflineReplay();
+        var sw = Stopwatch.StartNew();
+        var rows = replay.Run(txs).Count();
+        sw.Stop();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| engine only (OfflineReplay, in memory, {rows:N0} tx) | 1 | {rows / sw.Elapsed.TotalSeconds:N0} | - | - | - |"));
     }
 
     private static async Task<long> RunFor(FeatureStore store, Generator generator, int batch, int callers, TimeSpan duration, List<double>[]? latencies)

@@ -45,6 +45,11 @@ public sealed class TestConformanceService : IGrpcService
             await EchoMetadataAsync(context);
         }
 
+        if (context.RequestHeaders.GetValue("x-throw") is { } secret)
+        {
+            throw new InvalidOperationException(secret);
+        }
+
         if (context.RequestHeaders.GetValue("x-ignore-cancellation") is not null)
         {
             // A misbehaving handler: sleeps through its deadline.
