@@ -15,6 +15,7 @@ public static class TrainingCli
                      --seed 42 --transactions 1000000 --days 60 --fraud-rate 0.01 --out artifacts/data/transactions.csv
           all        generate, replay through the feature engine, train, export models/fraud-<version>.onnx,
                      its manifest and MODEL_CARD.md      --seed 42 [--transactions N --days D --models models --work artifacts]
+          card       re-render models/MODEL_CARD.md from the measured reports in models/ [--models models]
           handbook   the Fraud Detection Handbook benchmark (its protocol, 4 test folds)
                      [--data ../shared/datasets/fraud-detection-handbook --models models --work artifacts]
         """;
@@ -43,6 +44,9 @@ public static class TrainingCli
                 return 0;
             case "handbook":
                 HandbookCommand(options, output, cancellationToken);
+                return 0;
+            case "card":
+                await output.WriteLineAsync($"wrote {Reporting.ReportFiles.WriteCard(options.Get("models", "models"))}").ConfigureAwait(false);
                 return 0;
             case "all":
                 All(options, output, cancellationToken);

@@ -88,7 +88,7 @@ public static class ModelCard
         L($"## Decision thresholds (chosen on the validation week)");
         L($"");
         L($"- **DECLINE** at score ≥ {m.Validation.DeclineThreshold:F4}: the lowest score at which validation precision is at least {t.DeclinePrecision:P0} (validation precision {m.Validation.AtDecline.Precision:F3}, recall {m.Validation.AtDecline.Recall:F3}). A declined genuine customer is the costliest error, so DECLINE is set by precision.");
-        L($"- **REVIEW** at score ≥ {m.Validation.ReviewThreshold:F4}: the highest score at which validation recall reaches {t.ReviewRecall:P0} (validation precision {m.Validation.AtReview.Precision:F3}, {m.Validation.ReviewRate:P2} of transactions sent to review). Review is where the residual fraud must be caught, so it is set by recall: {t.ReviewRecall:P0} keeps the queue near the fraud rate itself (about one alert per fraud at this precision), which a fraud team can work, while the next points of recall cost several times more alerts per fraud found.");
+        L($"- **REVIEW** at score ≥ {m.Validation.ReviewThreshold:F4}: the highest score at which validation recall reaches {t.ReviewRecall:P0} (validation precision {m.Validation.AtReview.Precision:F3}, {m.Validation.ReviewRate:P2} of transactions sent to review). Review is where the residual fraud must be caught, so it is set by recall: {t.ReviewRecall:P0} keeps the review queue about the size of the fraud itself ({1 / m.Validation.AtReview.Precision:F2} alerts per fraud found on validation), a queue a fraud team can work through.");
         L($"");
         L($"## Held-out test weeks: FraudEx against a raw-field baseline");
         L($"");
