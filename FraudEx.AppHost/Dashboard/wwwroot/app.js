@@ -109,7 +109,7 @@ pollers.traces = async () => {
   $("#trace-table tbody").innerHTML = traces.map((t) => `
     <tr class="clickable ${t.traceId === selectedTrace ? "selected" : ""}" data-trace="${t.traceId}" data-root="${esc(t.name)}">
       <td>${time(t.start)}</td>
-      <td>${t.hasError ? "⚠ " : ""}<b>${esc(t.name)}</b> <span class="muted">${esc(t.service)}</span></td>
+      <td class="root" title="${esc(t.name)} (${esc(t.service)})">${t.hasError ? '<span class="err">●</span> ' : ""}<b>${esc(t.name)}</b></td>
       <td>${t.services.map((s) => `<span class="pill" style="color:${colorOf(s)}">${esc(s)}</span>`).join(" ")}</td>
       <td class="num">${t.spanCount}</td>
       <td class="num"><div class="bar" style="width:${Math.max(2, (60 * t.durationMs) / max)}px;background:${colorOf(t.service)};display:inline-block;height:8px;vertical-align:middle"></div> ${fmt(t.durationMs)} ms</td>
