@@ -66,6 +66,11 @@ public sealed partial class DecisionSpool
         SpoolFormat.WriteHeader(header);
         stream.Write(header);
         stream.Flush(flushToDisk: _options.FlushToDisk);
+        if (_options.FlushToDisk)
+        {
+            DirectorySync.Flush(_options.Directory);
+        }
+
         _segment = stream;
         _segmentSequence = sequence;
         _segmentLength = SpoolFormat.HeaderLength;

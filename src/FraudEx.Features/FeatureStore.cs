@@ -38,6 +38,7 @@ public sealed class FeatureStore
     private readonly long _entityTtlMs;
     private readonly long _transactionTtlMs;
     private readonly long _labelTtlMs;
+    private readonly BatchCoalescer? _coalescer;
 
     public FeatureStore(RedisClient redis, FeatureStoreOptions options, ILogger<FeatureStore>? logger = null)
     {
@@ -50,6 +51,7 @@ public sealed class FeatureStore
         _entityTtlMs = (long)options.EntityIdleTtl.TotalMilliseconds;
         _transactionTtlMs = (long)options.TransactionTtl.TotalMilliseconds;
         _labelTtlMs = (long)options.LabelTtl.TotalMilliseconds;
+        _coalescer = options.CoalesceConcurrentBatches ? new BatchCoalescer(this, options.MaxCombinedTransactions, options.MaxConcurrentBatches) : null;
     }
 
     /// <summary>
@@ -58,13 +60,21 @@ public sealed class FeatureStore
     /// <exception cref="RedisConnectionException">Redis is unreachable (nothing or only some entities were written).</exception>
     /// <exception cref="FeatureStoreConflictException">Contention did not settle within the configured attempts.</exception>
     /// <exception cref="FeatureStoreCorruptStateException">A stored state is unreadable; nothing was written.</exception>
-    public async Task<IReadOnlyList<ComputedVector>> ComputeAsync(IReadOnlyList<TransactionEvent> transactions, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ComputedVector>> ComputeAsync(IReadOnlyList<TransactionEvent> transactions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transactions);
         if (transactions.Count == 0)
         {
-            return [];
+            return Task.FromResult<IReadOnlyList<ComputedVector>>([]);
         }
+
+        return _coalescer is null
+            ? ComputeCoreAsync(transactions, cancellationToken)
+            : _coalescer.ComputeAsync(transactions, cancellationToken);
+    }
+
+    internal async Task<IReadOnlyList<ComputedVector>> ComputeCoreAsync(IReadOnlyList<TransactionEvent> transactions, CancellationToken cancellationToken)
+    {
 
         var prefix = _options.KeyPrefix;
         var slots = new Dictionary<string, EntitySlot>(StringComparer.Ordinal);

@@ -7,8 +7,10 @@ namespace FraudEx.Features.Tests;
 
 public sealed class FeatureStoreTests(RedisFixture fixture) : IClassFixture<RedisFixture>
 {
-    [Fact]
-    public async Task Concurrency_TwoStoresEightWritersOneAccount_CountsAreExact()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Concurrency_TwoStoresEightWritersOneAccount_CountsAreExact(bool coalesce)
     {
         const int Writers = 8;
         const int Total = 10_000;
@@ -16,7 +18,9 @@ public sealed class FeatureStoreTests(RedisFixture fixture) : IClassFixture<Redi
         var prefix = Prefix();
         await using var clientA = await ConnectAsync(fixture.Server);
         await using var clientB = await ConnectAsync(fixture.Server);
-        FeatureStore[] stores = [Store(clientA, prefix), Store(clientB, prefix)];
+        // Without coalescing every writer races every other on the account's check-and-set; with it, writers of one
+        // store are combined and only the two stores race.
+        FeatureStore[] stores = [Store(clientA, prefix, o => o.CoalesceConcurrentBatches = coalesce), Store(clientB, prefix, o => o.CoalesceConcurrentBatches = coalesce)];
 
         var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
         {
@@ -231,6 +235,50 @@ public sealed class FeatureStoreTests(RedisFixture fixture) : IClassFixture<Redi
 
         Assert.Contains("{a:acct-1}", ex.Key, StringComparison.Ordinal);
         Assert.Equal("1", merchant.Fields["transaction_count"]);
+    }
+
+    [Fact]
+    public async Task CoalescedCallers_CorruptEntityFailsOnlyItsOwnCaller()
+    {
+        var prefix = Prefix();
+        await using var client = await ConnectAsync(fixture.Server);
+        var store = Store(client, prefix);
+        await client.ExecuteAsync("SET", $"{prefix}:{{a:bad}}:s", "not-a-state").T();
+
+        var calls = Enumerable.Range(0, 40)
+            .Select(i => store.ComputeAsync([Tx($"t{i}", T0 + i, account: i == 20 ? "bad" : $"good-{i}")]))
+            .ToArray();
+        var outcomes = await Task.WhenAll(calls.Select(async c =>
+        {
+            try
+            {
+                await c.T();
+                return "ok";
+            }
+            catch (FeatureStoreCorruptStateException)
+            {
+                return "corrupt";
+            }
+        }));
+
+        Assert.Equal("corrupt", outcomes[20]);
+        Assert.Equal(39, outcomes.Count(o => o == "ok"));
+        Assert.Equal("1", (await store.GetEntityStateAsync(EntityKind.Account, "good-39").T()).Fields["transaction_count"]);
+    }
+
+    [Fact]
+    public async Task CoalescedCallers_SameIdTwiceIsOneTransaction()
+    {
+        var prefix = Prefix();
+        await using var client = await ConnectAsync(fixture.Server);
+        var store = Store(client, prefix);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => store.ComputeAsync([Tx(i % 2 == 0 ? "same" : $"other-{i}", T0 + i)]))).T();
+
+        var same = results.Where((_, i) => i % 2 == 0).Select(r => r[0]).ToList();
+        Assert.Equal(1, same.Count(v => !v.Duplicate));
+        Assert.All(same, v => BitEqual(same[0].Values, v.Values, "same id"));
+        Assert.Equal("16", (await store.GetEntityStateAsync(EntityKind.Account, "acct-1").T()).Fields["transaction_count"]);
     }
 
     [Fact]

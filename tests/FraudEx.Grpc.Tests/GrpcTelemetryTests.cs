@@ -72,6 +72,22 @@ public sealed class GrpcTelemetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamingCall_DoesNotLeaveItsSpanAsCurrent()
+    {
+        using var parent = new Activity("test-parent").SetIdFormat(ActivityIdFormat.W3C).Start();
+
+        using var call = _channel.ServerStreaming<ServerStreamRequest, EchoResponse>(TestConformanceService.ServerStream, new ServerStreamRequest { Count = 2 });
+
+        Assert.Same(parent, Activity.Current);
+        while (await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeout))
+        {
+        }
+
+        var client = await WaitForSpanAsync(a => a.Kind == ActivityKind.Client && a.TraceId == parent.TraceId);
+        Assert.Equal(parent.SpanId, client.ParentSpanId);
+    }
+
+    [Fact]
     public async Task FailedCall_SpansCarryStatusCode()
     {
         using var parent = new Activity("test-parent").SetIdFormat(ActivityIdFormat.W3C).Start();

@@ -132,8 +132,9 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IClientCallView,
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !Token.IsCancellationRequested)
             {
                 // Only this read was cancelled, by its own token: the call is cancelled (gRPC has no partial reads).
+                var failure = Fail(new OperationCanceledException(cancellationToken));
                 Dispose();
-                throw Fail(new OperationCanceledException(cancellationToken));
+                throw failure;
             }
             catch (Exception ex)
             {
@@ -207,9 +208,16 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IClientCallView,
             }
         }
 
+        var previous = Activity.Current;
         StartActivity(headers);
         _request = request;
         _sendTask = _channel.Invoker.SendAsync(request, Token);
+        if (_activity is not null)
+        {
+            // Streaming calls return to the caller while the span is open: the caller's own work must not become
+            // a child of the call's span.
+            Activity.Current = previous;
+        }
     }
 
     private void StartActivity(HttpRequestHeaders headers)
