@@ -1,4 +1,5 @@
 using FraudEx.Alerts.Client;
+using FraudEx.Clients;
 using FraudEx.Grpc;
 using FraudEx.Scoring.Batching;
 using FraudEx.Scoring.Extensions;
@@ -63,12 +64,12 @@ public static class ScoringServiceExtensions
         var alertsAddress = configuration["services:alerts:grpc:0"] ?? configuration["services:alerts:http:0"] ?? DefaultAlertsAddress;
         services.AddKeyedSingleton("features", (_, _) => GrpcChannel.ForAddress(featuresAddress));
         services.AddKeyedSingleton("alerts", (_, _) => GrpcChannel.ForAddress(alertsAddress));
-        services.AddSingleton<IFeatureSource>(sp => new FeatureServiceSource(sp.GetRequiredKeyedService<GrpcChannel>("features")));
+        services.AddSingleton<IFeatureSource>(sp => new FeatureServiceSource(new FeatureServiceClient(sp.GetRequiredKeyedService<GrpcChannel>("features"))));
         services.AddSingleton<SpoolHandOff>();
         services.AddSingleton<IDecisionHandOff>(sp => sp.GetRequiredService<SpoolHandOff>());
         services.AddSingleton<Func<CancellationToken, Task<DecisionSpool>>>(sp => async ct =>
         {
-            var recorder = new RecordDecisionsRecorder(sp.GetRequiredKeyedService<GrpcChannel>("alerts"));
+            var recorder = new AlertServiceDecisionRecorder(new AlertServiceClient(sp.GetRequiredKeyedService<GrpcChannel>("alerts")));
             return await DecisionSpool.OpenAsync(sp.GetRequiredService<IOptions<DecisionSpoolOptions>>().Value, recorder,
                 sp.GetRequiredService<ILogger<DecisionSpool>>(), ct).ConfigureAwait(false);
         });

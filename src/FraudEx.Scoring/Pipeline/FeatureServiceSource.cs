@@ -1,3 +1,4 @@
+using FraudEx.Clients;
 using FraudEx.Contracts.V1;
 using FraudEx.Grpc;
 
@@ -7,10 +8,8 @@ namespace FraudEx.Scoring.Pipeline;
 /// The feature service as the pipeline's feature source: one ComputeFeatures call per batch, with the batch's budget
 /// as the call's deadline. Failures become <see cref="FeaturesUnavailableException"/>, so the batch is scored degraded.
 /// </summary>
-public sealed class FeatureServiceSource(GrpcChannel channel) : IFeatureSource
+public sealed class FeatureServiceSource(FeatureServiceClient client) : IFeatureSource
 {
-    private const string Method = "/fraudex.v1.FeatureService/ComputeFeatures";
-
     /// <inheritdoc />
     public async ValueTask<FeatureBatch> ComputeAsync(IReadOnlyList<Transaction> transactions, CancellationToken cancellationToken)
     {
@@ -19,8 +18,7 @@ public sealed class FeatureServiceSource(GrpcChannel channel) : IFeatureSource
         ComputeFeaturesResponse response;
         try
         {
-            response = await channel.UnaryAsync<ComputeFeaturesRequest, ComputeFeaturesResponse>(
-                Method, request, new CallOptions(cancellationToken: cancellationToken)).ConfigureAwait(false);
+            response = await client.ComputeFeaturesAsync(request, new CallOptions(cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.DeadlineExceeded)
         {
