@@ -7,6 +7,8 @@ const fmt = (n, d = 2) => (n === null || n === undefined ? "" : Number(n).toFixe
 const time = (iso) => (iso ? new Date(iso).toLocaleTimeString("en-GB", { hour12: false }) : "");
 const palette = ["#4f46e5", "#0891b2", "#16a34a", "#d97706", "#db2777", "#7c3aed", "#0d9488", "#ea580c"];
 const serviceColors = {};
+// "fraudex.v1.ScoringService/Score" → "ScoringService/Score": the package adds nothing in a narrow list.
+const shortName = (name) => String(name ?? "").replace(/^[a-z0-9_]+(\.[a-z0-9_]+)*\.(?=[A-Z])/, "");
 const colorOf = (svc) => (serviceColors[svc] ??= palette[Object.keys(serviceColors).length % palette.length]);
 
 async function api(path, options) {
@@ -109,7 +111,7 @@ pollers.traces = async () => {
   $("#trace-table tbody").innerHTML = traces.map((t) => `
     <tr class="clickable ${t.traceId === selectedTrace ? "selected" : ""}" data-trace="${t.traceId}" data-root="${esc(t.name)}">
       <td>${time(t.start)}</td>
-      <td>${t.hasError ? "⚠ " : ""}<b>${esc(t.name)}</b> <span class="muted">${esc(t.service)}</span></td>
+      <td class="root" title="${esc(t.name)} (${esc(t.service)})">${t.hasError ? '<span class="err">●</span> ' : ""}<b>${esc(shortName(t.name))}</b></td>
       <td>${t.services.map((s) => `<span class="pill" style="color:${colorOf(s)}">${esc(s)}</span>`).join(" ")}</td>
       <td class="num">${t.spanCount}</td>
       <td class="num"><div class="bar" style="width:${Math.max(2, (60 * t.durationMs) / max)}px;background:${colorOf(t.service)};display:inline-block;height:8px;vertical-align:middle"></div> ${fmt(t.durationMs)} ms</td>
