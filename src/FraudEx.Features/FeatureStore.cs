@@ -39,6 +39,7 @@ public sealed class FeatureStore
     private readonly long _transactionTtlMs;
     private readonly long _labelTtlMs;
     private readonly BatchCoalescer? _coalescer;
+    private readonly SemaphoreSlim _readGate = new(1, 1);
 
     public FeatureStore(RedisClient redis, FeatureStoreOptions options, ILogger<FeatureStore>? logger = null)
     {
@@ -97,7 +98,33 @@ public sealed class FeatureStore
         {
             cancellationToken.ThrowIfCancellationRequested();
 
-            // Round trip 1: every entity state and every transaction id of the batch.
+            var results = await AttemptAsync(transactions, slots, txSlots, txKeys, attempt, cancellationToken).ConfigureAwait(false);
+            if (results is not null)
+            {
+                return results;
+            }
+
+            FeatureStoreLog.ClaimConflict(_logger, attempt);
+            await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One read-compute-write round of a batch; null when another writer claimed one of its ids first.</summary>
+    private async Task<ComputedVector[]?> AttemptAsync(
+        IReadOnlyList<TransactionEvent> transactions,
+        Dictionary<string, EntitySlot> slots,
+        EntitySlot?[][] txSlots,
+        string[] txKeys,
+        int attempt,
+        CancellationToken cancellationToken)
+    {
+        // Round trip 1: every entity state and every transaction id of the batch. The gate orders this read
+        // after the previous batch's write on the connection, so batches of this process in flight together
+        // read each other's results instead of conflicting, while one computes and Redis runs the other's script.
+        await _readGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gateHeld = true;
+        try
+        {
             var slotList = slots.Values.ToList();
             var keys = new List<string>(slotList.Count + txKeys.Length);
             keys.AddRange(slotList.Select(s => s.Key));
@@ -160,12 +187,14 @@ public sealed class FeatureStore
 
             // Round trip 2: check-and-set every touched entity and claim the new ids, atomically per entity.
             var claims = fresh.Select(i => (txKeys[i], EncodeVector(results[i].Values))).ToList();
-            var conflicts = await CheckAndSetAsync(slots.Values.Where(s => s.Touched).ToList(), claims, _transactionTtlMs, cancellationToken).ConfigureAwait(false);
+            var touched = slots.Values.Where(s => s.Touched).ToList();
+            var reply = await SendCheckAndSetAsync(touched, claims, _transactionTtlMs, cancellationToken).ConfigureAwait(false);
+            _readGate.Release();
+            gateHeld = false;
+            var conflicts = Conflicts(touched, await reply.ConfigureAwait(false));
             if (conflicts is null)
             {
-                FeatureStoreLog.ClaimConflict(_logger, attempt);
-                await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
-                continue;
+                return null;
             }
 
             if (conflicts.Count > 0)
@@ -184,6 +213,13 @@ public sealed class FeatureStore
             }
 
             return results;
+        }
+        finally
+        {
+            if (gateHeld)
+            {
+                _readGate.Release();
+            }
         }
     }
 
@@ -408,6 +444,14 @@ public sealed class FeatureStore
     private async Task<List<EntitySlot>?> CheckAndSetAsync(
         List<EntitySlot> touched, IReadOnlyList<(string Key, byte[] Value)> claims, long claimTtlMs, CancellationToken cancellationToken)
     {
+        var reply = await SendCheckAndSetAsync(touched, claims, claimTtlMs, cancellationToken).ConfigureAwait(false);
+        return Conflicts(touched, await reply.ConfigureAwait(false));
+    }
+
+    /// <summary>Writes the check-and-set script to the connection; the returned task completes with its reply.</summary>
+    private async Task<Task<RedisResult>> SendCheckAndSetAsync(
+        List<EntitySlot> touched, IReadOnlyList<(string Key, byte[] Value)> claims, long claimTtlMs, CancellationToken cancellationToken)
+    {
         var keys = new RedisArg[claims.Count + touched.Count];
         var args = new RedisArg[3 + claims.Count + 2 * touched.Count];
         args[0] = claims.Count;
@@ -427,11 +471,24 @@ public sealed class FeatureStore
             args[a++] = touched[j].NextValue();
         }
 
-        var reply = await _redis.EvalAsync(StoreScripts.CheckAndSet, keys, args, cancellationToken).ConfigureAwait(false);
+        var batch = _redis.CreateBatch();
+        var reply = batch.Eval(StoreScripts.CheckAndSet, keys, args);
+        await batch.SendAsync(cancellationToken).ConfigureAwait(false);
+        return reply;
+    }
+
+    private static List<EntitySlot>? Conflicts(List<EntitySlot> touched, RedisResult reply)
+    {
+        // {-1}: a claimed id already existed and nothing was written; otherwise one 1/0 per entity.
         var items = reply.Items;
-        if (items.Count == 2 && items[0].AsInt64() == -1)
+        if (items.Count >= 1 && items[0].AsInt64() == -1)
         {
             return null;
+        }
+
+        if (items.Count != touched.Count)
+        {
+            throw new RedisProtocolException($"The check-and-set script answered {items.Count} outcomes for {touched.Count} entities.");
         }
 
         var conflicts = new List<EntitySlot>();

@@ -282,6 +282,44 @@ public sealed class FeatureStoreTests(RedisFixture fixture) : IClassFixture<Redi
     }
 
     [Fact]
+    public async Task SameIdsFromTwoStoresAtOnce_AreCountedOnce()
+    {
+        // Both stores read "not seen" for the same ids; the claim in the write script lets exactly one of them count
+        // each id, the other re-reads and returns it as a duplicate.
+        var prefix = Prefix();
+        await using var clientA = await ConnectAsync(fixture.Server);
+        await using var clientB = await ConnectAsync(fixture.Server);
+        FeatureStore[] stores = [Store(clientA, prefix, o => o.CoalesceConcurrentBatches = false), Store(clientB, prefix, o => o.CoalesceConcurrentBatches = false)];
+        var ids = Enumerable.Range(0, 400).ToList();
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            var seen = new List<ComputedVector>();
+            foreach (var chunk in ids.Chunk(20))
+            {
+                seen.AddRange(await stores[w % 2].ComputeAsync(chunk.Select(n => Tx($"same-{n}", T0 + n * 1000L, account: $"acct-{n % 5}", merchant: "m-1")).ToList()).T());
+            }
+
+            return seen;
+        }))).WaitAsync(TimeSpan.FromMinutes(2));
+
+        var firsts = runs.SelectMany(r => r).Where(v => !v.Duplicate).Select(v => v.TransactionId).ToList();
+        Assert.Equal(400, firsts.Count);
+        Assert.Equal(400, firsts.Distinct().Count());
+        var merchant = await stores[0].GetEntityStateAsync(EntityKind.Merchant, "m-1").T();
+        Assert.Equal("400", merchant.Fields["transaction_count"]);
+
+        // Once the writes have settled, the remembered vector of every id is the one its counting writer returned.
+        var originals = runs.SelectMany(r => r).Where(v => !v.Duplicate).ToDictionary(v => v.TransactionId, v => v.Values);
+        var resent = await stores[1].ComputeAsync(ids.Select(n => Tx($"same-{n}", T0 + n * 1000L, account: $"acct-{n % 5}", merchant: "m-1")).ToList()).T();
+        Assert.All(resent, v =>
+        {
+            Assert.True(v.Duplicate);
+            BitEqual(originals[v.TransactionId], v.Values, v.TransactionId);
+        });
+    }
+
+    [Fact]
     public async Task IdsWithKeySyntax_DoNotCollide()
     {
         var prefix = Prefix();
