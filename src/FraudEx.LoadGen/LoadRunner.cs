@@ -218,15 +218,16 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
 
             var tx = NextTransaction();
             intendedTimes.Enqueue(due);
-            if (due >= measureStart && due < measureEnd)
-            {
-                Interlocked.Increment(ref sent);
-            }
 
             await call.RequestStream.WriteAsync(new ScoreStreamRequest { Transaction = tx }, ct).ConfigureAwait(false);
             i++;
         }
 
+        // Every message due in the window counts as sent, written or not: a sender held back by a slow server is
+        // exactly what the open loop must not hide.
+        var windowStart = Math.Max(0, (long)Math.Ceiling((measureStart - first) / interval));
+        var windowEnd = Math.Max(0, (long)Math.Ceiling((measureEnd - first) / interval));
+        Interlocked.Add(ref sent, windowEnd - windowStart);
         await call.RequestStream.CompleteAsync().ConfigureAwait(false);
         try
         {

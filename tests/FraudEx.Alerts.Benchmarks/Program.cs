@@ -29,12 +29,12 @@ var (samples, steadyDecisions, steadyCpu) = options.Mode == "grpc"
 
 var rows = await Bench.CountAsync(dataSource, "SELECT count(*) FROM decisions");
 var alerts = await Bench.CountAsync(dataSource, "SELECT count(*) FROM alerts");
-var steady = samples.Skip(2).ToList(); // the first seconds include warm-up (JIT, connection pool)
+var steady = samples.Skip(options.Warmup).ToList(); // the first seconds include warm-up (JIT, connection pool)
 steady.Sort();
 Console.WriteLine($"per-second samples: {string.Join(' ', samples.Select(s => s.ToString("F0", CultureInfo.InvariantCulture)))}");
 Console.WriteLine($"stored rows: {rows:N0} decisions, {alerts:N0} alerts");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"sustained decisions/s into Postgres: median {steady[steady.Count / 2]:F0}, min {steady[0]:F0}, max {steady[^1]:F0}, mean {steady.Average():F0} (1-s samples, seconds 3..{samples.Count})"));
+    $"sustained decisions/s into Postgres: median {steady[steady.Count / 2]:F0}, min {steady[0]:F0}, max {steady[^1]:F0}, mean {steady.Average():F0} (1-s samples, seconds {options.Warmup + 1}..{samples.Count})"));
 if (steadyCpu > 0)
 {
     var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
@@ -43,7 +43,7 @@ if (steadyCpu > 0)
         $"with both cores to itself: ~{2 * steadyDecisions / steadyCpu:F0} decisions/s (load average now {load})"));
 }
 
-internal sealed record Options(string Mode, TimeSpan Duration, int Batch, int Writers, int Features, int AlertEvery, string? Connection)
+internal sealed record Options(string Mode, TimeSpan Duration, int Batch, int Writers, int Features, int AlertEvery, string? Connection, int Warmup)
 {
     public static Options Parse(string[] args)
     {
@@ -62,7 +62,8 @@ internal sealed record Options(string Mode, TimeSpan Duration, int Batch, int Wr
         return new Options(mode, TimeSpan.FromSeconds(int.Parse(Get("--seconds", "20"), CultureInfo.InvariantCulture)),
             int.Parse(Get("--batch", "5000"), CultureInfo.InvariantCulture), int.Parse(Get("--writers", "2"), CultureInfo.InvariantCulture),
             int.Parse(Get("--features", "32"), CultureInfo.InvariantCulture), int.Parse(Get("--alert-every", "20"), CultureInfo.InvariantCulture),
-            args.Contains("--connection") ? Get("--connection", "") : null);
+            args.Contains("--connection") ? Get("--connection", "") : null,
+            int.Parse(Get("--warmup", "5"), CultureInfo.InvariantCulture));
     }
 }
 
@@ -86,7 +87,7 @@ internal static class Bench
                 Interlocked.Add(ref stored, batch.Count);
             }
         })).ToList();
-        var result = await SampleAsync(() => Interlocked.Read(ref stored), options.Duration, cpu);
+        var result = await SampleAsync(() => Interlocked.Read(ref stored), options.Duration, options.Warmup, cpu);
         await Task.WhenAll(writers);
         return result;
     }
@@ -131,7 +132,7 @@ internal static class Bench
                     await spool.EnqueueAsync(NextBatch(options with { Batch = 500 }));
                 }
             });
-            var result = await SampleAsync(() => spool.ShippedCount, options.Duration, cpu);
+            var result = await SampleAsync(() => spool.ShippedCount, options.Duration, options.Warmup, cpu);
             await producer;
             await spool.WaitForDrainAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
             return result;
@@ -148,8 +149,8 @@ internal static class Bench
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>Per-second throughput samples, and decisions and CPU seconds from the third second to the end.</summary>
-    private static async Task<(List<double>, long, double)> SampleAsync(Func<long> counter, TimeSpan duration, CpuMeter? cpu)
+    /// <summary>Per-second throughput samples, and decisions and CPU seconds after the warm-up seconds.</summary>
+    private static async Task<(List<double>, long, double)> SampleAsync(Func<long> counter, TimeSpan duration, int warmup, CpuMeter? cpu)
     {
         var samples = new List<double>();
         long steadyStart = 0;
@@ -165,7 +166,7 @@ internal static class Bench
             samples.Add((now - last) / (time - lastTime));
             last = now;
             lastTime = time;
-            if (samples.Count == 2)
+            if (samples.Count == warmup)
             {
                 steadyStart = now;
                 cpuStart = cpu?.Snapshot() ?? 0;

@@ -41,6 +41,40 @@ public sealed class OnnxScoringModelTests : IDisposable
     }
 
     [Fact]
+    public void PathAttribution_SumsToMarginAndRanksLikeTreeShap()
+    {
+        var path = TestModel.Train(dir, transactions: 12_000);
+        using var exact = OnnxScoringModel.Load(path, exactExplanations: true);
+        using var fast = OnnxScoringModel.Load(path, exactExplanations: false);
+        var generator = new TransactionGenerator(new GeneratorSettings { Seed = 4, Accounts = 200, Merchants = 100, FraudRate = 0.1, RunId = "p" });
+        var replay = new OfflineReplay();
+        var shap = new double[FeatureSchema.Count + 1];
+        var saabas = new double[FeatureSchema.Count + 1];
+        var agree = 0;
+        var flagged = 0;
+        for (var i = 0; i < 1_500; i++)
+        {
+            var row = replay.Process(TransactionMapper.ToEvent(generator.Next().Transaction), out _)!;
+            exact.Explain(row, shap);
+            fast.Explain(row, saabas);
+            Assert.Equal(shap.Sum(), saabas.Sum(), 3);
+            if (exact.Score(row, 1)[0] < exact.Thresholds.Review)
+            {
+                continue;
+            }
+
+            // Only flagged rows get reasons: there the strongest path reason should be among TreeSHAP's top three.
+            flagged++;
+            var topSaabas = Array.IndexOf(saabas, saabas[..FeatureSchema.Count].Max());
+            var topShap = Enumerable.Range(0, FeatureSchema.Count).OrderByDescending(f => shap[f]).Take(3);
+            agree += topShap.Contains(topSaabas) ? 1 : 0;
+        }
+
+        Assert.True(flagged >= 20, $"only {flagged} flagged rows");
+        Assert.True(agree >= flagged * 0.8, $"strongest path reason in TreeSHAP's top 3 on {agree} of {flagged} flagged rows");
+    }
+
+    [Fact]
     public void ModelFileWatcher_LoadsRealModelAndSwapsOnReplace()
     {
         var path = TestModel.Train(dir, transactions: 8_000);

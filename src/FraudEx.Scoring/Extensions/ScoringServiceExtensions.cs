@@ -9,6 +9,7 @@ using FraudEx.Scoring.Policy;
 using FraudEx.Scoring.Security;
 using FraudEx.Scoring.Telemetry;
 using FraudEx.Scoring.Validation;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -55,7 +56,7 @@ public static class ScoringServiceExtensions
         {
             var o = sp.GetRequiredService<IOptions<ScoringOptions>>().Value;
             var path = o.ModelPath is { Length: > 0 } configured ? configured : ModelLocator.FindShippedModel();
-            return new ModelFileWatcher(path, o.ChallengerPath, OnnxScoringModel.Load, sp.GetRequiredService<ModelHost>(),
+            return new ModelFileWatcher(path, o.ChallengerPath, p => OnnxScoringModel.Load(p, o.ExactExplanations), sp.GetRequiredService<ModelHost>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelFileWatcher>>());
         });
         services.AddSingleton<ScoringTelemetry>();
@@ -76,6 +77,11 @@ public static class ScoringServiceExtensions
         services.AddSingleton<ScoringPipeline>();
         services.AddSingleton<ScoringGrpcService>();
         services.AddHostedService<ScoringStartup>();
+        if (configuration.GetValue<bool>("Scoring:SpanStatistics"))
+        {
+            services.AddHostedService<SpanStatistics>();
+        }
+
         return builder;
     }
 }
