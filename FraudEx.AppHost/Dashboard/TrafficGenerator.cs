@@ -23,7 +23,7 @@ public sealed record TrafficResult(
 public sealed class TrafficGenerator(IReadOnlyList<Resource> resources, TimeProvider time) : IDisposable
 {
     private const int InFlight = 8;
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
     private readonly TransactionFactory _transactions = new(time, seed: Environment.ProcessId);
     private readonly Lock _gate = new();
     private GrpcChannel? _channel;

@@ -17,7 +17,7 @@ namespace FraudEx.AppHost.Tests;
 public sealed class DashboardBrowserTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     private static readonly string[] ChromiumArgs =
     [

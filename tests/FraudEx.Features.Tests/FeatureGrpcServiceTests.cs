@@ -160,7 +160,7 @@ public sealed class FeatureGrpcServiceTests(RedisFixture fixture) : IClassFixtur
         }
 
         Assert.Equal(StatusCode.Unavailable, down.StatusCode);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1.5), $"UNAVAILABLE took {sw.Elapsed}");
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"UNAVAILABLE took {sw.Elapsed}");
         Assert.NotNull(recovered);
         Assert.False(recovered.Vectors[0].Duplicate);
     }

@@ -38,9 +38,10 @@ public sealed class RedisTlsTests
                 Port = tlsPort,
                 Ssl = true,
                 SslHost = "localhost",
+                ConnectTimeout = TimeSpan.FromSeconds(10),
                 CertificateValidation = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == thumbprint,
             };
-            var strict = new RedisOptions { Port = tlsPort, Ssl = true, SslHost = "localhost", ConnectTimeout = TimeSpan.FromSeconds(2) };
+            var strict = new RedisOptions { Port = tlsPort, Ssl = true, SslHost = "localhost", ConnectTimeout = TimeSpan.FromSeconds(10) };
 
             await using var client = await RedisClient.ConnectAsync(trusting).T();
             await client.ExecuteAsync("SET", "tls:k", "over tls").T();

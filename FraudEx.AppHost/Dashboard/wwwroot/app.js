@@ -26,6 +26,7 @@ function show(tab) {
   document.querySelectorAll(".tab").forEach((s) => s.classList.toggle("active", s.id === tab));
   document.querySelectorAll("#tabs a").forEach((a) => a.classList.toggle("active", a.dataset.tab === tab));
   if (pollers[tab]) pollers[tab]();
+  refreshStats();
 }
 window.addEventListener("hashchange", () => show(location.hash.slice(1)));
 setInterval(() => { if (current && pollers[current]) pollers[current](); }, 2000);
@@ -190,13 +191,16 @@ $("#log-table").addEventListener("click", (e) => {
 // ---- metrics ----
 pollers.metrics = async () => {
   const metrics = await api("/api/metrics");
+  // FraudEx's own and the RPC metrics first; the runtime's and the web server's after them.
+  const platform = (m) => /^(dotnet|kestrel|http|aspnetcore|process)\./.test(m.name) ? 1 : 0;
+  metrics.sort((a, b) => platform(a) - platform(b));
   $("#metric-table tbody").innerHTML = metrics.map((m) => {
     const attrs = Object.entries(m.attributes || {}).map(([k, v]) => `${esc(k)}=${esc(v)}`).join(", ");
     const value = m.histogram
       ? `count ${m.histogram.count}${m.histogram.sum != null && m.histogram.count ? ` · avg ${fmt(m.histogram.sum / m.histogram.count, 3)}` : ""}`
       : fmt(m.value, Number.isInteger(m.value) ? 0 : 3);
     return `<tr><td>${esc(m.service)}</td><td title="${esc(m.description)}">${esc(m.name)} <span class="muted">${esc(m.unit)}</span></td>
-      <td class="muted">${esc(m.type)}</td><td class="muted">${attrs}</td><td class="num">${value}</td></tr>`;
+      <td class="muted">${esc(m.type)}</td><td class="muted wrap">${attrs}</td><td class="num">${value}</td></tr>`;
   }).join("");
 };
 
