@@ -19,7 +19,9 @@ var alerts = builder.AddProject("alerts", "src/FraudEx.Alerts", defaultPort: 510
 builder.AddProject("scoring", "src/FraudEx.Scoring", defaultPort: 5100)
     .WithReference(redis).WaitFor(redis)
     .WithReference(features).WaitFor(features)
-    .WithReference(alerts).WaitFor(alerts);
+    .WithReference(alerts).WaitFor(alerts)
+    // The decision spool is per process: each run keeps its own under the data directory.
+    .WithEnvironment("DecisionSpool__Directory", run => Path.Combine(run.DataDirectory, "scoring", "decision-spool"));
 
 await using var app = builder.Build();
 await app.RunAsync();

@@ -10,8 +10,11 @@ namespace FraudEx.AppHost.Dashboard;
 /// <summary>A source of live alert events (the alert service's WatchAlerts stream).</summary>
 public interface IAlertWatcher
 {
-    /// <summary>Streams alert events until the stream ends, fails or <paramref name="cancellationToken"/> fires.</summary>
-    IAsyncEnumerable<WatchAlertsResponse> WatchAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Streams alert events until the stream ends, fails or <paramref name="cancellationToken"/> fires; calls
+    /// <paramref name="connected"/> once the service has accepted the watch.
+    /// </summary>
+    IAsyncEnumerable<WatchAlertsResponse> WatchAsync(Action connected, CancellationToken cancellationToken);
 }
 
 /// <summary>One alert event as the dashboard shows it.</summary>
@@ -59,14 +62,14 @@ public sealed partial class AlertFeed(IAlertWatcher watcher, TimeProvider time, 
             try
             {
                 Status = "connecting";
-                await foreach (var response in watcher.WatchAsync(stoppingToken).ConfigureAwait(false))
+                void OnConnected()
                 {
-                    if (!Connected)
-                    {
-                        Connected = true;
-                        Status = "watching";
-                        failures = 0;
-                    }
+                    Connected = true;
+                    Status = "watching";
+                    failures = 0;
+                }
+                await foreach (var response in watcher.WatchAsync(OnConnected, stoppingToken).ConfigureAwait(false))
+                {
                     Publish(ToEvent(response));
                 }
                 Status = "stream ended";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FraudEx.AppHost.Hosting;
+using FraudEx.Clients;
 using FraudEx.Contracts.V1;
 using FraudEx.Grpc;
 
@@ -22,28 +23,30 @@ public sealed record TrafficResult(
 public sealed class TrafficGenerator(IReadOnlyList<Resource> resources, TimeProvider time) : IDisposable
 {
     private const int InFlight = 8;
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
     private readonly TransactionFactory _transactions = new(time, seed: Environment.ProcessId);
     private readonly Lock _gate = new();
     private GrpcChannel? _channel;
+    private ScoringServiceClient? _client;
 
-    private GrpcChannel Channel()
+    private ScoringServiceClient Client()
     {
         lock (_gate)
         {
-            if (_channel is null)
+            if (_client is null)
             {
                 var scoring = resources.OfType<ProjectResource>().FirstOrDefault(r => r.Name == "scoring" && r.Enabled)
                     ?? throw new InvalidOperationException("no scoring service in this run");
                 _channel = GrpcChannel.ForAddress(scoring.Endpoint);
+                _client = new ScoringServiceClient(_channel);
             }
-            return _channel;
+            return _client;
         }
     }
 
     public async Task<TrafficResult> SendBurstAsync(int count, CancellationToken cancellationToken)
     {
-        var channel = Channel();
+        var client = Client();
         var latencies = new List<double>(count);
         int approve = 0, review = 0, decline = 0, errors = 0, next = -1;
         string? firstError = null;
@@ -51,13 +54,16 @@ public sealed class TrafficGenerator(IReadOnlyList<Resource> resources, TimeProv
 
         async Task WorkerAsync()
         {
+            // The dashboard request's own activity is never exported: propagated as the calls' parent, its unsampled
+            // flag would make the scoring service drop their traces. Each call starts a trace of its own instead.
+            Activity.Current = null;
             while (Interlocked.Increment(ref next) < count)
             {
                 var request = new ScoreRequest { Transaction = _transactions.Next() };
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    var response = await channel.UnaryAsync<ScoreRequest, ScoreResponse>("/fraudex.v1.ScoringService/Score", request,
+                    var response = await client.ScoreAsync(request,
                         new CallOptions(deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
                     var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     lock (latencies)

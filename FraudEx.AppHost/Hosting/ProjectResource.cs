@@ -1,5 +1,6 @@
 using System.Globalization;
 using FraudEx.AppHost.Internal;
+using Microsoft.Extensions.Configuration;
 
 namespace FraudEx.AppHost.Hosting;
 
@@ -60,6 +61,15 @@ public sealed class ProjectResource(string name, string projectDirectory, int po
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "5000",
             ["DOTNET_NOLOGO"] = "1",
         };
+        foreach (var (key, value) in EnvironmentVariables)
+        {
+            environment[key] = value(context);
+        }
+        // Resources:<name>:Environment:<VARIABLE> adds or overrides a variable from configuration.
+        foreach (var variable in context.Configuration.GetSection($"Resources:{Name}:Environment").GetChildren())
+        {
+            environment[variable.Key] = variable.Value ?? "";
+        }
         foreach (var reference in References.Where(r => r.Enabled))
         {
             foreach (var (key, value) in reference.GetReferenceEnvironment())

@@ -57,7 +57,7 @@ public sealed class RedisResource(string name, int port, string? externalConnect
         {
             return executable;
         }
-        Console.Append("apphost", $"redis-server not found: installing Garnet {GarnetVersion} (dotnet tool) into {toolPath}");
+        Console.Append("apphost", $"installing Garnet {GarnetVersion} (dotnet tool) into {toolPath}");
         var result = await Commands.RunAsync("dotnet",
             ["tool", "install", "--tool-path", toolPath, "garnet-server", "--version", GarnetVersion],
             Console, TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);

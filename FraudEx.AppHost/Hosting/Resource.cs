@@ -42,6 +42,9 @@ public abstract class Resource(string name)
     /// <summary>Resources that must be healthy before this one starts.</summary>
     public List<Resource> WaitsFor { get; } = [];
 
+    /// <summary>Extra environment variables of the resource's process (<c>WithEnvironment</c>).</summary>
+    public Dictionary<string, Func<AppHostContext, string>> EnvironmentVariables { get; } = [];
+
     /// <summary>Set from configuration (Resources:&lt;name&gt;:Enabled=false) to leave a resource out of a run.</summary>
     public bool Enabled { get; set; } = true;
 

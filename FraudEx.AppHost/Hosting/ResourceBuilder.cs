@@ -29,4 +29,11 @@ public sealed class ResourceBuilder<T>(DistributedApplicationBuilder application
         }
         return this;
     }
+
+    /// <summary>Sets an environment variable of the resource's process; the value may depend on the run (its data directory).</summary>
+    public ResourceBuilder<T> WithEnvironment(string name, Func<Internal.AppHostContext, string> value)
+    {
+        Resource.EnvironmentVariables[name] = value;
+        return this;
+    }
 }

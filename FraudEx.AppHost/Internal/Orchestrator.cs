@@ -25,6 +25,7 @@ internal sealed partial class Orchestrator(
     private readonly ConcurrentDictionary<string, ChildProcess> _processes = new();
     private readonly Lock _gate = new();
     private readonly List<Task> _runs = [];
+    private readonly ProcessLedger _ledger = new(context.DataDirectory);
     private bool _stopRequested;
 
     public IReadOnlyList<Resource> Resources => resources;
@@ -32,16 +33,20 @@ internal sealed partial class Orchestrator(
     /// <summary>Completes when every enabled resource has been healthy once.</summary>
     public Task AllReady => Task.WhenAll(resources.Select(r => r.Ready.Task));
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         System.Console.Out.WriteLine($"FraudEx app host: dashboard {context.DashboardUrl}  (OTLP/HTTP receiver {context.OtlpEndpoint})");
         System.Console.Out.WriteLine($"  data directory {context.DataDirectory}");
+        var reaped = await _ledger.ReapAsync(cancellationToken).ConfigureAwait(false);
+        if (reaped > 0)
+        {
+            System.Console.Out.WriteLine($"  stopped {reaped} process group(s) left running by an earlier run that did not stop cleanly");
+        }
         foreach (var resource in resources)
         {
             _runs.Add(Task.Run(() => RunAsync(resource, _stopping.Token), CancellationToken.None));
         }
         _ = AnnounceReadyAsync();
-        return Task.CompletedTask;
     }
 
     private async Task AnnounceReadyAsync()
@@ -110,6 +115,8 @@ internal sealed partial class Orchestrator(
                     }
                     process = ChildProcess.Start(spec, resource.Console);
                     _processes[resource.Name] = process;
+                    // The assembly path tells a service apart from any other dotnet process that may reuse its pid.
+                    _ledger.Record(process.Pid, spec.FileName == "dotnet" && spec.Arguments.Count > 0 ? spec.Arguments[0] : spec.FileName);
                 }
                 resource.Console.Append("apphost", $"started pid {process.Pid}: {spec.CommandLine}");
                 LogStarted(resource.Name, process.Pid);
@@ -248,6 +255,7 @@ internal sealed partial class Orchestrator(
             LogStopped(resource.Name, process.Pid);
             System.Console.Out.WriteLine($"  {resource.Name,-10} stopped");
         }
+        _ledger.Clear();
         await Task.WhenAll(_runs).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
     }
 

@@ -31,29 +31,30 @@ internal sealed partial class Http1ProbeMiddleware(
 
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
-        var input = connection.Transport.Input;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-        timeout.CancelAfter(firstBytesTimeout);
-
-        bool passThrough;
-        try
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
         {
-            passThrough = await SniffAsync(input, timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Nothing arrived in time (or the peer left): close like Kestrel closes an idle connection.
-            connection.Abort();
-            return;
+            // The limit covers the sniff and an HTTP/1.1 answer; an HTTP/2 connection leaves it behind with this block.
+            timeout.CancelAfter(firstBytesTimeout);
+            bool passThrough;
+            try
+            {
+                passThrough = await SniffAsync(connection.Transport.Input, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Nothing arrived in time (or the peer left): close like Kestrel closes an idle connection.
+                connection.Abort();
+                return;
+            }
+
+            if (!passThrough)
+            {
+                await AnswerHttp1Async(connection, timeout.Token).ConfigureAwait(false);
+                return;
+            }
         }
 
-        if (passThrough)
-        {
-            await next(connection).ConfigureAwait(false);
-            return;
-        }
-
-        await AnswerHttp1Async(connection, timeout.Token).ConfigureAwait(false);
+        await next(connection).ConfigureAwait(false);
     }
 
     /// <summary>Reads until the bytes seen either are the HTTP/2 preface or differ from it; consumes nothing.</summary>

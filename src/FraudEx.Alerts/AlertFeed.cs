@@ -36,8 +36,14 @@ public sealed class WatcherOverflowException : Exception
 /// </summary>
 public sealed class AlertFeed(NpgsqlDataSource dataSource, AlertStore alerts, ILogger<AlertFeed> logger) : BackgroundService
 {
-    /// <summary>Events a watcher may have buffered before it is considered too slow.</summary>
-    public const int WatcherCapacity = 1024;
+    /// <summary>Events a watcher may have buffered before it is considered too slow. Larger than the alerts one
+    /// dispatch pass can publish at once (<see cref="MaxEventsPerPass"/>), so a reader that keeps up between passes is
+    /// never cut off by a single large batch. Buffered events are shared by all watchers, so a full buffer costs only
+    /// its references.</summary>
+    public const int WatcherCapacity = 16_384;
+
+    /// <summary>Most alert ids one dispatch pass reads and publishes.</summary>
+    public const int MaxEventsPerPass = 10_000;
 
     private readonly ConcurrentDictionary<long, Watcher> _watchers = new();
     private readonly Channel<string> _payloads = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -139,7 +145,7 @@ public sealed class AlertFeed(NpgsqlDataSource dataSource, AlertStore alerts, IL
         {
             created.Clear();
             updated.Clear();
-            while (created.Count + updated.Count < 10_000 && reader.TryRead(out var payload))
+            while (created.Count + updated.Count < MaxEventsPerPass && reader.TryRead(out var payload))
             {
                 if (AlertNotifications.TryParse(payload, out var type, out var ids))
                 {

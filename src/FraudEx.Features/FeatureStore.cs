@@ -38,6 +38,8 @@ public sealed class FeatureStore
     private readonly long _entityTtlMs;
     private readonly long _transactionTtlMs;
     private readonly long _labelTtlMs;
+    private readonly BatchCoalescer? _coalescer;
+    private readonly SemaphoreSlim _readGate = new(1, 1);
 
     public FeatureStore(RedisClient redis, FeatureStoreOptions options, ILogger<FeatureStore>? logger = null)
     {
@@ -50,6 +52,7 @@ public sealed class FeatureStore
         _entityTtlMs = (long)options.EntityIdleTtl.TotalMilliseconds;
         _transactionTtlMs = (long)options.TransactionTtl.TotalMilliseconds;
         _labelTtlMs = (long)options.LabelTtl.TotalMilliseconds;
+        _coalescer = options.CoalesceConcurrentBatches ? new BatchCoalescer(this, options.MaxCombinedTransactions, options.MaxConcurrentBatches) : null;
     }
 
     /// <summary>
@@ -58,13 +61,21 @@ public sealed class FeatureStore
     /// <exception cref="RedisConnectionException">Redis is unreachable (nothing or only some entities were written).</exception>
     /// <exception cref="FeatureStoreConflictException">Contention did not settle within the configured attempts.</exception>
     /// <exception cref="FeatureStoreCorruptStateException">A stored state is unreadable; nothing was written.</exception>
-    public async Task<IReadOnlyList<ComputedVector>> ComputeAsync(IReadOnlyList<TransactionEvent> transactions, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ComputedVector>> ComputeAsync(IReadOnlyList<TransactionEvent> transactions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transactions);
         if (transactions.Count == 0)
         {
-            return [];
+            return Task.FromResult<IReadOnlyList<ComputedVector>>([]);
         }
+
+        return _coalescer is null
+            ? ComputeCoreAsync(transactions, cancellationToken)
+            : _coalescer.ComputeAsync(transactions, cancellationToken);
+    }
+
+    internal async Task<IReadOnlyList<ComputedVector>> ComputeCoreAsync(IReadOnlyList<TransactionEvent> transactions, CancellationToken cancellationToken)
+    {
 
         var prefix = _options.KeyPrefix;
         var slots = new Dictionary<string, EntitySlot>(StringComparer.Ordinal);
@@ -87,14 +98,41 @@ public sealed class FeatureStore
         {
             cancellationToken.ThrowIfCancellationRequested();
 
-            // Round trip 1: every entity state and every transaction id of the batch.
-            var batch = _redis.CreateBatch();
-            var entityReads = slots.Values.Select(s => (Slot: s, Read: batch.Execute("GET", s.Key))).ToList();
-            var txReads = txKeys.Select(k => batch.Execute("GET", k)).ToArray();
-            await batch.SendAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var (slot, read) in entityReads)
+            var results = await AttemptAsync(transactions, slots, txSlots, txKeys, attempt, cancellationToken).ConfigureAwait(false);
+            if (results is not null)
             {
-                Load(slot, (await read.ConfigureAwait(false)).AsBytes());
+                return results;
+            }
+
+            FeatureStoreLog.ClaimConflict(_logger, attempt);
+            await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One read-compute-write round of a batch; null when another writer claimed one of its ids first.</summary>
+    private async Task<ComputedVector[]?> AttemptAsync(
+        IReadOnlyList<TransactionEvent> transactions,
+        Dictionary<string, EntitySlot> slots,
+        EntitySlot?[][] txSlots,
+        string[] txKeys,
+        int attempt,
+        CancellationToken cancellationToken)
+    {
+        // Round trip 1: every entity state and every transaction id of the batch. The gate orders this read
+        // after the previous batch's write on the connection, so batches of this process in flight together
+        // read each other's results instead of conflicting, while one computes and Redis runs the other's script.
+        await _readGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gateHeld = true;
+        try
+        {
+            var slotList = slots.Values.ToList();
+            var keys = new List<string>(slotList.Count + txKeys.Length);
+            keys.AddRange(slotList.Select(s => s.Key));
+            keys.AddRange(txKeys);
+            var values = await MultiGetAsync(keys, cancellationToken).ConfigureAwait(false);
+            for (var k = 0; k < slotList.Count; k++)
+            {
+                Load(slotList[k], values[k]);
             }
 
             var results = new ComputedVector[transactions.Count];
@@ -103,7 +141,7 @@ public sealed class FeatureStore
             for (var i = 0; i < transactions.Count; i++)
             {
                 var tx = transactions[i];
-                var stored = (await txReads[i].ConfigureAwait(false)).AsBytes();
+                var stored = values[slotList.Count + i];
                 if (stored is not null)
                 {
                     results[i] = new ComputedVector(tx.TransactionId, DecodeVector(stored), true);
@@ -149,12 +187,14 @@ public sealed class FeatureStore
 
             // Round trip 2: check-and-set every touched entity and claim the new ids, atomically per entity.
             var claims = fresh.Select(i => (txKeys[i], EncodeVector(results[i].Values))).ToList();
-            var conflicts = await CheckAndSetAsync(slots.Values.Where(s => s.Touched).ToList(), claims, _transactionTtlMs, cancellationToken).ConfigureAwait(false);
+            var touched = slots.Values.Where(s => s.Touched).ToList();
+            var reply = await SendCheckAndSetAsync(touched, claims, _transactionTtlMs, cancellationToken).ConfigureAwait(false);
+            _readGate.Release();
+            gateHeld = false;
+            var conflicts = Conflicts(touched, await reply.ConfigureAwait(false));
             if (conflicts is null)
             {
-                FeatureStoreLog.ClaimConflict(_logger, attempt);
-                await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
-                continue;
+                return null;
             }
 
             if (conflicts.Count > 0)
@@ -173,6 +213,13 @@ public sealed class FeatureStore
             }
 
             return results;
+        }
+        finally
+        {
+            if (gateHeld)
+            {
+                _readGate.Release();
+            }
         }
     }
 
@@ -397,6 +444,14 @@ public sealed class FeatureStore
     private async Task<List<EntitySlot>?> CheckAndSetAsync(
         List<EntitySlot> touched, IReadOnlyList<(string Key, byte[] Value)> claims, long claimTtlMs, CancellationToken cancellationToken)
     {
+        var reply = await SendCheckAndSetAsync(touched, claims, claimTtlMs, cancellationToken).ConfigureAwait(false);
+        return Conflicts(touched, await reply.ConfigureAwait(false));
+    }
+
+    /// <summary>Writes the check-and-set script to the connection; the returned task completes with its reply.</summary>
+    private async Task<Task<RedisResult>> SendCheckAndSetAsync(
+        List<EntitySlot> touched, IReadOnlyList<(string Key, byte[] Value)> claims, long claimTtlMs, CancellationToken cancellationToken)
+    {
         var keys = new RedisArg[claims.Count + touched.Count];
         var args = new RedisArg[3 + claims.Count + 2 * touched.Count];
         args[0] = claims.Count;
@@ -416,11 +471,24 @@ public sealed class FeatureStore
             args[a++] = touched[j].NextValue();
         }
 
-        var reply = await _redis.EvalAsync(StoreScripts.CheckAndSet, keys, args, cancellationToken).ConfigureAwait(false);
+        var batch = _redis.CreateBatch();
+        var reply = batch.Eval(StoreScripts.CheckAndSet, keys, args);
+        await batch.SendAsync(cancellationToken).ConfigureAwait(false);
+        return reply;
+    }
+
+    private static List<EntitySlot>? Conflicts(List<EntitySlot> touched, RedisResult reply)
+    {
+        // {-1}: a claimed id already existed and nothing was written; otherwise one 1/0 per entity.
         var items = reply.Items;
-        if (items.Count == 2 && items[0].AsInt64() == -1)
+        if (items.Count >= 1 && items[0].AsInt64() == -1)
         {
             return null;
+        }
+
+        if (items.Count != touched.Count)
+        {
+            throw new RedisProtocolException($"The check-and-set script answered {items.Count} outcomes for {touched.Count} entities.");
         }
 
         var conflicts = new List<EntitySlot>();
@@ -457,12 +525,10 @@ public sealed class FeatureStore
             }
 
             await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
-            var batch = _redis.CreateBatch();
-            var reads = conflicts.Select(s => batch.Execute("GET", s.Key)).ToArray();
-            await batch.SendAsync(cancellationToken).ConfigureAwait(false);
+            var values = await MultiGetAsync(conflicts.Select(s => s.Key).ToList(), cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < conflicts.Count; i++)
             {
-                Load(conflicts[i], (await reads[i].ConfigureAwait(false)).AsBytes());
+                Load(conflicts[i], values[i]);
                 refold(conflicts[i], changed);
             }
 
@@ -473,6 +539,41 @@ public sealed class FeatureStore
         {
             await afterRefold(changed).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Reads many keys in one round trip: MGET in chunks, pipelined. (On Redis Cluster the chunks would be grouped by
+    /// hash slot; every key names one entity, so that grouping is all a cluster needs.)
+    /// </summary>
+    private async Task<byte[]?[]> MultiGetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        const int Chunk = 512;
+        var batch = _redis.CreateBatch();
+        var parts = new List<Task<RedisResult>>();
+        for (var start = 0; start < keys.Count; start += Chunk)
+        {
+            var count = Math.Min(Chunk, keys.Count - start);
+            var args = new RedisArg[count];
+            for (var i = 0; i < count; i++)
+            {
+                args[i] = keys[start + i];
+            }
+
+            parts.Add(batch.Execute("MGET", args));
+        }
+
+        await batch.SendAsync(cancellationToken).ConfigureAwait(false);
+        var values = new byte[]?[keys.Count];
+        var k = 0;
+        foreach (var part in parts)
+        {
+            foreach (var item in (await part.ConfigureAwait(false)).Items)
+            {
+                values[k++] = item.AsBytes();
+            }
+        }
+
+        return values;
     }
 
     /// <summary>Replaces remembered vectors whose blocks were recomputed after a conflict, keeping their expiry.</summary>

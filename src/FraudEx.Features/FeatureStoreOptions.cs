@@ -21,6 +21,18 @@ public sealed class FeatureStoreOptions
     /// <summary>Check-and-set rounds per batch before giving up with a conflict error (heavy contention on one entity).</summary>
     public int MaxAttempts { get; set; } = 200;
 
+    /// <summary>
+    /// Combine batches that arrive while others are in flight into one (group commit): fewer round trips and no write
+    /// conflicts between callers of the same process. Results are as if the batches ran one after the other.
+    /// </summary>
+    public bool CoalesceConcurrentBatches { get; set; } = true;
+
+    /// <summary>Largest combined batch, in transactions.</summary>
+    public int MaxCombinedTransactions { get; set; } = 2048;
+
+    /// <summary>Combined batches in flight at once per process (overlaps one batch's compute with another's I/O).</summary>
+    public int MaxConcurrentBatches { get; set; } = 2;
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(KeyPrefix) || KeyPrefix.Contains('{', StringComparison.Ordinal) || KeyPrefix.Contains('}', StringComparison.Ordinal))
@@ -31,6 +43,11 @@ public sealed class FeatureStoreOptions
         if (EntityIdleTtl < TimeSpan.FromSeconds(1) || TransactionTtl < TimeSpan.FromSeconds(1) || LabelTtl < TimeSpan.FromSeconds(1))
         {
             throw new ArgumentException("Features TTLs must be at least one second.");
+        }
+
+        if (MaxCombinedTransactions < 1 || MaxConcurrentBatches < 1)
+        {
+            throw new ArgumentException("Features:MaxCombinedTransactions and Features:MaxConcurrentBatches must be positive.");
         }
 
         if (MaxAttempts < 1)

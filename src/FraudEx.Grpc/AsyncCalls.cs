@@ -1,35 +1,28 @@
 using System.Runtime.CompilerServices;
 using FraudEx.Grpc.Internal.Client;
 
-
 namespace FraudEx.Grpc;
 
 /// <summary>A unary call: the response, plus headers, status and trailers. Dispose to cancel an unfinished call.</summary>
 public sealed class AsyncUnaryCall<TResponse> : IDisposable
 {
-    private readonly IDisposable _call;
-    private readonly Func<Task<Metadata>> _headers;
-    private readonly Func<GrpcStatus> _status;
-    private readonly Func<Metadata> _trailers;
+    private readonly IClientCallView _call;
 
     internal AsyncUnaryCall(IClientCallView call, Task<TResponse> response)
     {
         _call = call;
-        _headers = call.GetResponseHeadersAsync;
-        _status = call.GetStatus;
-        _trailers = call.GetTrailers;
         ResponseAsync = response;
     }
 
     public Task<TResponse> ResponseAsync { get; }
 
-    public Task<Metadata> ResponseHeadersAsync => _headers();
+    public Task<Metadata> ResponseHeadersAsync => _call.GetResponseHeadersAsync();
 
     public TaskAwaiter<TResponse> GetAwaiter() => ResponseAsync.GetAwaiter();
 
-    public GrpcStatus GetStatus() => _status();
+    public GrpcStatus GetStatus() => _call.GetStatus();
 
-    public Metadata GetTrailers() => _trailers();
+    public Metadata GetTrailers() => _call.GetTrailers();
 
     public void Dispose() => _call.Dispose();
 }

@@ -3,16 +3,20 @@ using FraudEx.Grpc.Internal;
 using FraudEx.Grpc.Internal.Server;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace FraudEx.Grpc;
 
 /// <summary>The server side of one call: its method, peer, metadata, deadline and cancellation.</summary>
-public sealed class ServerCallContext : IDisposable
+public sealed class ServerCallContext
 {
     private readonly GrpcServerRuntime _runtime;
     private readonly CancellationTokenSource _cts;
+    private const int Http2CancelErrorCode = 0x8;
+    private static readonly TimeSpan DeadlineResetGrace = TimeSpan.FromSeconds(1);
     private readonly ITimer? _deadlineTimer;
+    private int _ended;
     private Metadata? _requestHeaders;
     private Metadata? _responseTrailers;
     private string? _peer;
@@ -39,7 +43,7 @@ public sealed class ServerCallContext : IDisposable
                 if (timeout.TotalMilliseconds < uint.MaxValue - 1)
                 {
                     _deadlineTimer = runtime.TimeProvider.CreateTimer(
-                        static s => ((ServerCallContext)s!).OnDeadline(), this, timeout, System.Threading.Timeout.InfiniteTimeSpan);
+                        static s => ((ServerCallContext)s!).OnTimer(), this, timeout, System.Threading.Timeout.InfiniteTimeSpan);
                 }
             }
             else
@@ -139,12 +143,33 @@ public sealed class ServerCallContext : IDisposable
 
     internal int MaxReceiveMessageSize => _runtime.Options.MaxReceiveMessageSize;
 
+    private void OnTimer()
+    {
+        if (DeadlineExpired)
+        {
+            OnDeadlineGraceExpired();
+        }
+        else
+        {
+            OnDeadline();
+        }
+    }
+
     private void OnDeadline()
     {
+        if (Volatile.Read(ref _ended) != 0)
+        {
+            return;
+        }
+
         DeadlineExpired = true;
         try
         {
             _cts.Cancel();
+            // A handler that honours its token ends now and answers DEADLINE_EXCEEDED. One that does not gets its
+            // stream reset (RST_STREAM CANCEL) after a grace period, as the spec asks, so the client is not kept
+            // waiting; the handler itself is still awaited before the request ends.
+            _deadlineTimer?.Change(DeadlineResetGrace, System.Threading.Timeout.InfiniteTimeSpan);
         }
         catch (ObjectDisposedException)
         {
@@ -152,8 +177,26 @@ public sealed class ServerCallContext : IDisposable
         }
     }
 
-    public void Dispose()
+    private void OnDeadlineGraceExpired()
     {
+        if (Interlocked.Exchange(ref _ended, 1) != 0)
+        {
+            return;
+        }
+
+        ResetByDeadline = true;
+        HttpContext.Features.Get<IHttpResetFeature>()?.Reset(Http2CancelErrorCode);
+    }
+
+    /// <summary>Marks the call ended; false when the deadline already reset the stream.</summary>
+    internal bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;
+
+    internal bool ResetByDeadline { get; private set; }
+
+    /// <summary>Releases the call's timer and cancellation source once the request is over.</summary>
+    internal void Release()
+    {
+        Interlocked.Exchange(ref _ended, 1);
         _deadlineTimer?.Dispose();
         _cts.Dispose();
     }

@@ -31,7 +31,7 @@ public sealed record LoadResult
 
     public double WarmupSeconds { get; init; }
 
-    /// <summary>Transactions sent during the measured window.</summary>
+    /// <summary>Transactions sent (closed loop) or due (open loop) during the measured window.</summary>
     public long Sent { get; init; }
 
     /// <summary>Answers (results, not errors) received during the measured window.</summary>

@@ -1,2 +1,37 @@
-// Placeholder entry point: replaced by the project's real host.
-return 0;
+using System.Net.Security;
+using FraudEx.Clients;
+using FraudEx.Grpc;
+using FraudEx.LoadGen;
+
+LoadGenOptions options;
+try
+{
+    options = LoadGenOptions.Parse(args);
+}
+catch (FormatException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(LoadGenOptions.Usage);
+    return 2;
+}
+
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+var channelOptions = new GrpcChannelOptions();
+if (options.Insecure)
+{
+    channelOptions.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true };
+}
+
+using var channel = GrpcChannel.ForAddress(options.Target, channelOptions);
+var client = new ScoringServiceClient(channel);
+var result = await new LoadRunner(options, client, Console.Out).RunAsync(cts.Token);
+Console.WriteLine();
+Console.Write(result.ToTable());
+if (options.Out is { } path)
+{
+    await File.WriteAllTextAsync(path, result.ToJson());
+    Console.WriteLine($"result written to {path}");
+}
+
+return result.Completed > 0 ? 0 : 1;

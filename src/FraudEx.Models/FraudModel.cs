@@ -18,6 +18,9 @@ public readonly record struct FeatureContribution(int FeatureIndex, string Featu
 /// <summary>A row's explanation: the margin, the bias every row shares, and the top contributions.</summary>
 public sealed record Explanation(double Margin, double Bias, IReadOnlyList<FeatureContribution> Top);
 
+/// <summary>A contribution turned into a reason: the feature's stable code and sentence from the feature schema.</summary>
+public sealed record ModelReason(string Code, string Text, string FeatureName, double Contribution);
+
 /// <summary>Options for <see cref="FraudModel.Load"/>.</summary>
 public sealed record FraudModelOptions
 {
@@ -179,6 +182,34 @@ public sealed class FraudModel : IDisposable
         }
 
         return new Explanation(margin, contributions[FeatureCount], top);
+    }
+
+    /// <summary>The row's top <paramref name="topK"/> risk-raising contributions as reasons (code and sentence of the
+    /// feature in the engine's schema, strongest first).</summary>
+    public IReadOnlyList<ModelReason> Reasons(ReadOnlySpan<float> row, int topK = 5)
+    {
+        var explanation = Explain(row, topK);
+        var reasons = new ModelReason[explanation.Top.Count];
+        for (var i = 0; i < reasons.Length; i++)
+        {
+            reasons[i] = ReasonFor(explanation.Top[i]);
+        }
+
+        return reasons;
+    }
+
+    private ModelReason ReasonFor(FeatureContribution contribution)
+    {
+        var index = Features.Engine.FeatureSchema.IndexOf(contribution.FeatureName);
+        if (index >= 0 && Manifest.FeatureSchema.Version == Features.Engine.FeatureSchema.Version)
+        {
+            var definition = Features.Engine.FeatureSchema.Get(index);
+            return new ModelReason(definition.ReasonCode, definition.ReasonText, contribution.FeatureName, contribution.Contribution);
+        }
+
+        // A model on a schema the engine does not describe (tests, experiments): the feature name is the code.
+        return new ModelReason(contribution.FeatureName.ToUpperInvariant(), $"The feature {contribution.FeatureName} raised the score.",
+            contribution.FeatureName, contribution.Contribution);
     }
 
     private static double Rank(double value, ContributionRanking ranking) => ranking == ContributionRanking.Magnitude ? Math.Abs(value) : value;

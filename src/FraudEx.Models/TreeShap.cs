@@ -13,6 +13,10 @@ public sealed class TreeShap
     private readonly double _bias;
     private readonly int _pathCapacity;
 
+    private const int MaxSupportedDepth = 250;
+
+    private static readonly double[] Reciprocal = Enumerable.Range(0, MaxSupportedDepth + 4).Select(k => k == 0 ? 0 : 1.0 / k).ToArray();
+
     [ThreadStatic]
     private static PathElement[]? t_path;
 
@@ -29,6 +33,11 @@ public sealed class TreeShap
             _meanValues[t] = new double[tree.NodeCount];
             bias += FillMeanValues(tree, 0, _meanValues[t]);
             maxDepth = Math.Max(maxDepth, tree.MaxDepth);
+        }
+
+        if (maxDepth > MaxSupportedDepth)
+        {
+            throw new NotSupportedException($"Trees deeper than {MaxSupportedDepth} levels are not supported (found {maxDepth}).");
         }
 
         _bias = bias;
@@ -142,22 +151,31 @@ public sealed class TreeShap
         Recurse(tree, row, phi, path, offset, cold, uniqueDepth + 1, coldZeroFraction * incomingZeroFraction, 0, split);
     }
 
+    // The recurrences below divide by small integers (depth + 1, i + 1, depth − i); multiplying by a table of their
+    // reciprocals instead keeps divisions out of the O(depth²) inner loops, which dominate the cost of an explanation.
     private static void UnwindPath(Span<PathElement> path, int depth, int pathIndex)
     {
         var oneFraction = path[pathIndex].OneFraction;
         var zeroFraction = path[pathIndex].ZeroFraction;
         var nextOnePortion = path[depth].Weight;
-        for (var i = depth - 1; i >= 0; i--)
+        var depthPlusOne = depth + 1;
+        var invDepthPlusOne = Reciprocal[depthPlusOne];
+        if (oneFraction != 0)
         {
-            if (oneFraction != 0)
+            var invOne = 1 / oneFraction;
+            for (var i = depth - 1; i >= 0; i--)
             {
                 var tmp = path[i].Weight;
-                path[i].Weight = nextOnePortion * (depth + 1) / ((i + 1) * oneFraction);
-                nextOnePortion = tmp - path[i].Weight * zeroFraction * (depth - i) / (depth + 1);
+                path[i].Weight = nextOnePortion * depthPlusOne * Reciprocal[i + 1] * invOne;
+                nextOnePortion = tmp - path[i].Weight * zeroFraction * (depth - i) * invDepthPlusOne;
             }
-            else
+        }
+        else
+        {
+            var invZero = 1 / zeroFraction;
+            for (var i = depth - 1; i >= 0; i--)
             {
-                path[i].Weight = path[i].Weight * (depth + 1) / (zeroFraction * (depth - i));
+                path[i].Weight = path[i].Weight * depthPlusOne * invZero * Reciprocal[depth - i];
             }
         }
 
@@ -173,19 +191,26 @@ public sealed class TreeShap
     {
         var oneFraction = path[pathIndex].OneFraction;
         var zeroFraction = path[pathIndex].ZeroFraction;
-        var nextOnePortion = path[depth].Weight;
+        var depthPlusOne = depth + 1;
         double total = 0;
-        for (var i = depth - 1; i >= 0; i--)
+        if (oneFraction != 0)
         {
-            if (oneFraction != 0)
+            var nextOnePortion = path[depth].Weight;
+            var scale = depthPlusOne / oneFraction;
+            var zeroScale = zeroFraction * Reciprocal[depthPlusOne];
+            for (var i = depth - 1; i >= 0; i--)
             {
-                var tmp = nextOnePortion * (depth + 1) / ((i + 1) * oneFraction);
+                var tmp = nextOnePortion * scale * Reciprocal[i + 1];
                 total += tmp;
-                nextOnePortion = path[i].Weight - tmp * zeroFraction * ((depth - i) / (double)(depth + 1));
+                nextOnePortion = path[i].Weight - tmp * zeroScale * (depth - i);
             }
-            else
+        }
+        else
+        {
+            var scale = depthPlusOne / zeroFraction;
+            for (var i = depth - 1; i >= 0; i--)
             {
-                total += path[i].Weight / zeroFraction / ((depth - i) / (double)(depth + 1));
+                total += path[i].Weight * scale * Reciprocal[depth - i];
             }
         }
 
@@ -195,10 +220,11 @@ public sealed class TreeShap
     private static void ExtendPath(Span<PathElement> path, int depth, double zeroFraction, double oneFraction, int feature)
     {
         path[depth] = new PathElement(feature, zeroFraction, oneFraction, depth == 0 ? 1 : 0);
+        var invDepthPlusOne = Reciprocal[depth + 1];
         for (var i = depth - 1; i >= 0; i--)
         {
-            path[i + 1].Weight += oneFraction * path[i].Weight * (i + 1) / (depth + 1);
-            path[i].Weight = zeroFraction * path[i].Weight * (depth - i) / (depth + 1);
+            path[i + 1].Weight += oneFraction * path[i].Weight * (i + 1) * invDepthPlusOne;
+            path[i].Weight = zeroFraction * path[i].Weight * (depth - i) * invDepthPlusOne;
         }
     }
 

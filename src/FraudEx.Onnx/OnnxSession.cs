@@ -21,8 +21,10 @@ public sealed unsafe class OnnxSession : IDisposable
     private readonly OrtApi _api;
     private readonly OrtSessionHandle _session;
     private readonly OrtMemoryInfoHandle _memoryInfo;
-    private readonly IntPtr _inputName;
-    private readonly IntPtr[] _outputNames;
+    // Names as NUL-terminated UTF-8 on the pinned object heap: they stay valid as long as the session object is reachable,
+    // so a Run still in flight when another thread disposes the session never reads freed memory.
+    private readonly byte[] _inputName;
+    private readonly byte[][] _outputNames;
     private readonly long[] _outputElementsPerRow;
     private readonly PinnedBufferPool _pool = new();
 
@@ -43,8 +45,8 @@ public sealed unsafe class OnnxSession : IDisposable
         IntPtr memoryInfo;
         _api.Check(_api.CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &memoryInfo), "CreateCpuMemoryInfo");
         _memoryInfo = new OrtMemoryInfoHandle(memoryInfo);
-        _inputName = Marshal.StringToCoTaskMemUTF8(Inputs[0].Name);
-        _outputNames = Outputs.Select(o => Marshal.StringToCoTaskMemUTF8(o.Name)).ToArray();
+        _inputName = PinnedUtf8(Inputs[0].Name);
+        _outputNames = Outputs.Select(o => PinnedUtf8(o.Name)).ToArray();
         _outputElementsPerRow = Outputs.Select(ElementsPerRow).ToArray();
     }
 
@@ -200,8 +202,8 @@ public sealed unsafe class OnnxSession : IDisposable
                 outputValue = CreateTensor(outputBuffer, boundLength, OutputShape(output, rows));
             }
 
-            var inputName = _inputName;
-            var outputName = _outputNames[outputIndex];
+            var inputName = (IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_inputName));
+            var outputName = (IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_outputNames[outputIndex]));
             var inputHandle = inputValue.DangerousGetHandle();
             var outputHandle = outputValue?.DangerousGetHandle() ?? IntPtr.Zero;
             _api.Check(_api.Run(_session.DangerousGetHandle(), IntPtr.Zero, &inputName, &inputHandle, 1, &outputName, 1, &outputHandle), "Run");
@@ -422,12 +424,15 @@ public sealed unsafe class OnnxSession : IDisposable
             return;
         }
 
+        // Both handles are reference-counted: a Run in flight keeps them alive until it returns.
         _session.Dispose();
         _memoryInfo.Dispose();
-        Marshal.FreeCoTaskMem(_inputName);
-        foreach (var name in _outputNames)
-        {
-            Marshal.FreeCoTaskMem(name);
-        }
+    }
+
+    private static byte[] PinnedUtf8(string text)
+    {
+        var bytes = GC.AllocateArray<byte>(Encoding.UTF8.GetByteCount(text) + 1, pinned: true);
+        Encoding.UTF8.GetBytes(text, bytes);
+        return bytes;
     }
 }

@@ -42,6 +42,12 @@ public sealed class RedisClient : IAsyncDisposable
         try
         {
             await Task.WhenAll(client._slots.Select(s => s.FirstAttempt)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!client._slots[0].IsConnected && client._slots[0].LastError is RedisException first)
+            {
+                // The connect error itself (refused, TLS, WRONGPASS ...) says more than "unavailable".
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            }
+
             await client._slots[0].GetAsync(cancellationToken).ConfigureAwait(false);
             return client;
         }

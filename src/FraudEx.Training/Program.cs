@@ -1,2 +1,3 @@
-// Placeholder entry point: replaced by the project's real host.
-return 0;
+using FraudEx.Training;
+
+return await TrainingCli.RunAsync(args, Console.Out, CancellationToken.None).ConfigureAwait(false);

@@ -208,6 +208,37 @@ public sealed class Booster : IDisposable
         }
     }
 
+    /// <summary>Predicts straight from a dense row-major float matrix (XGBoosterPredictFromDense, "inplace predict"),
+    /// without building a DMatrix: libxgboost's fastest path for scoring. NaN is missing.</summary>
+    public unsafe float[] InplacePredict(ReadOnlySpan<float> data, int rows, int columns, PredictionKind kind = PredictionKind.Value)
+    {
+        if (data.Length != (long)rows * columns)
+        {
+            throw new ArgumentException($"Expected {rows} × {columns} values, got {data.Length}.", nameof(data));
+        }
+
+        var config = string.Create(CultureInfo.InvariantCulture,
+            $"{{\"type\": {(int)kind}, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, \"strict_shape\": false, \"missing\": NaN, \"cache_id\": 0}}");
+        fixed (float* p = data)
+        {
+            // NumPy's __array_interface__ (version 3): the address, read-only flag, shape and little-endian float32.
+            var arrayInterface = string.Create(CultureInfo.InvariantCulture,
+                $"{{\"data\": [{(ulong)p}, true], \"shape\": [{rows}, {columns}], \"typestr\": \"<f4\", \"version\": 3}}");
+            lock (_gate)
+            {
+                NativeMethods.Check(NativeMethods.XGBoosterPredictFromDense(_handle, arrayInterface, config, IntPtr.Zero, out var shape, out var dim, out var result),
+                    "XGBoosterPredictFromDense");
+                long length = 1;
+                for (ulong i = 0; i < dim; i++)
+                {
+                    length *= (long)shape[i];
+                }
+
+                return new ReadOnlySpan<float>(result, checked((int)length)).ToArray();
+            }
+        }
+    }
+
     /// <summary>Saves the model: "json" (the documented schema, readable by FraudEx.Models) or "ubj".</summary>
     public byte[] SaveModel(string format = "json")
     {

@@ -12,12 +12,14 @@ public sealed class AppHostOrchestrationTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
-    private static AppHostProcess StartWithStandIn(string name) => AppHostProcess.Start(name, new Dictionary<string, string>
+    private static readonly Dictionary<string, string> StandIn = new()
     {
         ["Resources:features:ProjectPath"] = TestPaths.TestServiceProject,
         ["Resources:alerts:Enabled"] = "false",
         ["Resources:scoring:Enabled"] = "false",
-    });
+    };
+
+    private static AppHostProcess StartWithStandIn(string name) => AppHostProcess.Start(name, StandIn);
 
     [Fact]
     public async Task Start_RedisPostgresAndService_AllHealthyAndServiceGivenConventions()
@@ -84,5 +86,23 @@ public sealed class AppHostOrchestrationTests
         Assert.Equal(0, exitCode);
         Assert.Contains("Stopping resources", host.Output);
         Assert.Empty(host.LeftoverProcesses(groups));
+    }
+
+    [Fact]
+    public async Task AppHostKilled_NextRunStopsItsLeftoversAndStarts()
+    {
+        var first = StartWithStandIn("killed");
+        first.KeepDataDirectory = true;
+        var groups = (await first.WaitAllHealthyAsync(Timeout)).Where(r => r.Pid is not null).Select(r => r.Pid!.Value).ToList();
+        await first.KillAsync(Timeout);
+        await first.DisposeAsync();
+        Assert.NotEmpty(first.LeftoverProcesses(groups));
+
+        await using var second = AppHostProcess.StartAgain(first, StandIn);
+        var resources = await second.WaitAllHealthyAsync(Timeout);
+
+        Assert.Contains("left running by an earlier run", second.Output);
+        Assert.DoesNotContain(second.LeftoverProcesses(groups), p => groups.Any(g => p.Contains($"(pgid {g})", StringComparison.Ordinal)));
+        Assert.All(resources.Where(r => r.Pid is not null), r => Assert.DoesNotContain(r.Pid!.Value, groups));
     }
 }

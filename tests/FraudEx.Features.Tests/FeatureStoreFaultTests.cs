@@ -67,7 +67,9 @@ public sealed class FeatureStoreFaultTests
         await Task.WhenAll(writers).WaitAsync(TimeSpan.FromMinutes(2));
 
         Assert.True(errors > 0, "no call failed while Redis was down");
-        Assert.True(slowestFailure < TimeSpan.FromSeconds(1.5), $"a failing call took {slowestFailure}");
+        // "Fast" means no hang behind a dead server (the call timeout here is 30 s); the bound leaves room for a machine
+        // shared with other builds.
+        Assert.True(slowestFailure < TimeSpan.FromSeconds(5), $"a failing call took {slowestFailure}");
         for (var w = 0; w < Writers; w++)
         {
             var account = await store.GetEntityStateAsync(EntityKind.Account, $"acct-{w}").T();
@@ -94,6 +96,6 @@ public sealed class FeatureStoreFaultTests
         await Assert.ThrowsAnyAsync<RedisConnectionException>(() => store.ComputeAsync([Tx("c", T0 + 2)]).T());
         sw.Stop();
 
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"two calls against a stopped Redis took {sw.Elapsed}");
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"two calls against a stopped Redis took {sw.Elapsed}");
     }
 }

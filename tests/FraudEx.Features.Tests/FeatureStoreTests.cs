@@ -7,8 +7,10 @@ namespace FraudEx.Features.Tests;
 
 public sealed class FeatureStoreTests(RedisFixture fixture) : IClassFixture<RedisFixture>
 {
-    [Fact]
-    public async Task Concurrency_TwoStoresEightWritersOneAccount_CountsAreExact()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Concurrency_TwoStoresEightWritersOneAccount_CountsAreExact(bool coalesce)
     {
         const int Writers = 8;
         const int Total = 10_000;
@@ -16,7 +18,9 @@ public sealed class FeatureStoreTests(RedisFixture fixture) : IClassFixture<Redi
         var prefix = Prefix();
         await using var clientA = await ConnectAsync(fixture.Server);
         await using var clientB = await ConnectAsync(fixture.Server);
-        FeatureStore[] stores = [Store(clientA, prefix), Store(clientB, prefix)];
+        // Without coalescing every writer races every other on the account's check-and-set; with it, writers of one
+        // store are combined and only the two stores race.
+        FeatureStore[] stores = [Store(clientA, prefix, o => o.CoalesceConcurrentBatches = coalesce), Store(clientB, prefix, o => o.CoalesceConcurrentBatches = coalesce)];
 
         var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
         {
@@ -231,6 +235,88 @@ public sealed class FeatureStoreTests(RedisFixture fixture) : IClassFixture<Redi
 
         Assert.Contains("{a:acct-1}", ex.Key, StringComparison.Ordinal);
         Assert.Equal("1", merchant.Fields["transaction_count"]);
+    }
+
+    [Fact]
+    public async Task CoalescedCallers_CorruptEntityFailsOnlyItsOwnCaller()
+    {
+        var prefix = Prefix();
+        await using var client = await ConnectAsync(fixture.Server);
+        var store = Store(client, prefix);
+        await client.ExecuteAsync("SET", $"{prefix}:{{a:bad}}:s", "not-a-state").T();
+
+        var calls = Enumerable.Range(0, 40)
+            .Select(i => store.ComputeAsync([Tx($"t{i}", T0 + i, account: i == 20 ? "bad" : $"good-{i}")]))
+            .ToArray();
+        var outcomes = await Task.WhenAll(calls.Select(async c =>
+        {
+            try
+            {
+                await c.T();
+                return "ok";
+            }
+            catch (FeatureStoreCorruptStateException)
+            {
+                return "corrupt";
+            }
+        }));
+
+        Assert.Equal("corrupt", outcomes[20]);
+        Assert.Equal(39, outcomes.Count(o => o == "ok"));
+        Assert.Equal("1", (await store.GetEntityStateAsync(EntityKind.Account, "good-39").T()).Fields["transaction_count"]);
+    }
+
+    [Fact]
+    public async Task CoalescedCallers_SameIdTwiceIsOneTransaction()
+    {
+        var prefix = Prefix();
+        await using var client = await ConnectAsync(fixture.Server);
+        var store = Store(client, prefix);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => store.ComputeAsync([Tx(i % 2 == 0 ? "same" : $"other-{i}", T0 + i)]))).T();
+
+        var same = results.Where((_, i) => i % 2 == 0).Select(r => r[0]).ToList();
+        Assert.Equal(1, same.Count(v => !v.Duplicate));
+        Assert.All(same, v => BitEqual(same[0].Values, v.Values, "same id"));
+        Assert.Equal("16", (await store.GetEntityStateAsync(EntityKind.Account, "acct-1").T()).Fields["transaction_count"]);
+    }
+
+    [Fact]
+    public async Task SameIdsFromTwoStoresAtOnce_AreCountedOnce()
+    {
+        // Both stores read "not seen" for the same ids; the claim in the write script lets exactly one of them count
+        // each id, the other re-reads and returns it as a duplicate.
+        var prefix = Prefix();
+        await using var clientA = await ConnectAsync(fixture.Server);
+        await using var clientB = await ConnectAsync(fixture.Server);
+        FeatureStore[] stores = [Store(clientA, prefix, o => o.CoalesceConcurrentBatches = false), Store(clientB, prefix, o => o.CoalesceConcurrentBatches = false)];
+        var ids = Enumerable.Range(0, 400).ToList();
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            var seen = new List<ComputedVector>();
+            foreach (var chunk in ids.Chunk(20))
+            {
+                seen.AddRange(await stores[w % 2].ComputeAsync(chunk.Select(n => Tx($"same-{n}", T0 + n * 1000L, account: $"acct-{n % 5}", merchant: "m-1")).ToList()).T());
+            }
+
+            return seen;
+        }))).WaitAsync(TimeSpan.FromMinutes(2));
+
+        var firsts = runs.SelectMany(r => r).Where(v => !v.Duplicate).Select(v => v.TransactionId).ToList();
+        Assert.Equal(400, firsts.Count);
+        Assert.Equal(400, firsts.Distinct().Count());
+        var merchant = await stores[0].GetEntityStateAsync(EntityKind.Merchant, "m-1").T();
+        Assert.Equal("400", merchant.Fields["transaction_count"]);
+
+        // Once the writes have settled, the remembered vector of every id is the one its counting writer returned.
+        var originals = runs.SelectMany(r => r).Where(v => !v.Duplicate).ToDictionary(v => v.TransactionId, v => v.Values);
+        var resent = await stores[1].ComputeAsync(ids.Select(n => Tx($"same-{n}", T0 + n * 1000L, account: $"acct-{n % 5}", merchant: "m-1")).ToList()).T();
+        Assert.All(resent, v =>
+        {
+            Assert.True(v.Duplicate);
+            BitEqual(originals[v.TransactionId], v.Values, v.TransactionId);
+        });
     }
 
     [Fact]

@@ -36,7 +36,7 @@ const string unary = "/fraudex.testing.v1.ConformanceService/Unary";
 
 
 Console.WriteLine($"FraudEx.Grpc loop benchmark: {rounds} rounds of {seconds:0.#} s per case, cases interleaved per round, median reported;");
-Console.WriteLine($"{Environment.ProcessorCount} cores, server in the same process");
+Console.WriteLine($"{Environment.ProcessorCount} cores, server in the same process; B alloc/op counts client and server together");
 
 var cases = new List<(string Name, int Concurrency, Func<Task> Op, int UnitsPerOp)>();
 foreach (var concurrency in new[] { 1, 16, 64 })
@@ -73,21 +73,25 @@ foreach (var c in cases)
 }
 
 var samples = cases.ToDictionary(c => c.Name, _ => new List<double>());
+var bytes = cases.ToDictionary(c => c.Name, _ => new List<double>());
 for (var r = 0; r < rounds; r++)
 {
     foreach (var c in cases)
     {
-        samples[c.Name].Add(await Run(c.Concurrency, c.Op, c.UnitsPerOp, seconds));
+        var (perSecond, bytesPerOp) = await Run(c.Concurrency, c.Op, c.UnitsPerOp, seconds);
+        samples[c.Name].Add(perSecond);
+        bytes[c.Name].Add(bytesPerOp);
     }
 }
 
-Console.WriteLine($"{"case",-44} {"median/s",12} {"min/s",12} {"max/s",12}");
+Console.WriteLine($"{"case",-44} {"median/s",12} {"min/s",12} {"max/s",12} {"B alloc/op",12}");
 var medians = new Dictionary<string, double>();
 foreach (var c in cases)
 {
     var values = samples[c.Name].Order().ToList();
     medians[c.Name] = values[values.Count / 2];
-    Console.WriteLine($"{c.Name,-44} {medians[c.Name],12:N0} {values[0],12:N0} {values[^1],12:N0}");
+    var allocations = bytes[c.Name].Order().ToList();
+    Console.WriteLine($"{c.Name,-44} {medians[c.Name],12:N0} {values[0],12:N0} {values[^1],12:N0} {allocations[allocations.Count / 2],12:N0}");
 }
 
 Console.WriteLine();
@@ -99,9 +103,10 @@ foreach (var concurrency in new[] { 1, 16, 64 })
 
 await app.StopAsync();
 
-static async Task<double> Run(int concurrency, Func<Task> op, int unitsPerOp, double seconds)
+static async Task<(double PerSecond, double BytesPerOp)> Run(int concurrency, Func<Task> op, int unitsPerOp, double seconds)
 {
     long count = 0;
+    var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
     var stopwatch = Stopwatch.StartNew();
     var until = TimeSpan.FromSeconds(seconds);
     var workers = Enumerable.Range(0, concurrency).Select(async _ =>
@@ -113,7 +118,8 @@ static async Task<double> Run(int concurrency, Func<Task> op, int unitsPerOp, do
         }
     }).ToArray();
     await Task.WhenAll(workers);
-    return count * unitsPerOp / stopwatch.Elapsed.TotalSeconds;
+    var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+    return (count * unitsPerOp / stopwatch.Elapsed.TotalSeconds, (double)allocated / Math.Max(count, 1));
 }
 
 static byte[] Frame(IMessage message)

@@ -13,7 +13,7 @@ public sealed class GrpcReflectionServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await GrpcTestServer.StartAsync();
+        _server = await GrpcTestServer.StartAsync(map: app => app.MapGrpcService<ScoringDescriptorOnly>());
         _channel = _server.CreateChannel();
     }
 
@@ -46,6 +46,19 @@ public sealed class GrpcReflectionServiceTests : IAsyncLifetime
         var service = Assert.Single(file.Service);
         Assert.Equal(["Unary", "ServerStream", "ClientStream", "Bidi"], service.Method.Select(m => m.Name));
         Assert.All(file.Dependency, d => Assert.Contains(files, f => f.Name == d));
+    }
+
+    [Fact]
+    public async Task V1_FileContainingSymbol_ContractWithImports_ReturnsTransitiveDependencies()
+    {
+        var response = await AskV1(new V1.ServerReflectionRequest { FileContainingSymbol = "fraudex.v1.ScoringService" });
+
+        var names = response.FileDescriptorResponse.FileDescriptorProto.Select(b => FileDescriptorProto.Parser.ParseFrom(b).Name).ToArray();
+        Assert.Equal("fraudex/v1/scoring.proto", names[0]);
+        Assert.Contains("fraudex/v1/transaction.proto", names);
+        Assert.Contains("google/protobuf/timestamp.proto", names);
+        Assert.Contains("google/protobuf/duration.proto", names);
+        Assert.Equal(names.Length, names.Distinct().Count());
     }
 
     [Fact]
@@ -82,6 +95,12 @@ public sealed class GrpcReflectionServiceTests : IAsyncLifetime
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeout));
         Assert.Equal("grpc.health.v1", FileDescriptorProto.Parser.ParseFrom(call.ResponseStream.Current.FileDescriptorResponse.FileDescriptorProto[0]).Package);
         Assert.False(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeout));
+    }
+
+    /// <summary>Serves no methods; maps fraudex.v1.ScoringService so reflection describes a contract with imports.</summary>
+    private sealed class ScoringDescriptorOnly : IGrpcService
+    {
+        public void Bind(GrpcServiceBinder binder) => binder.Service(FraudEx.Contracts.V1.ScoringReflection.Descriptor, "ScoringService");
     }
 
     private async Task<V1.ServerReflectionResponse> AskV1(V1.ServerReflectionRequest request)

@@ -213,6 +213,27 @@ public sealed class GrpcServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unary_HandlerIgnoresDeadline_StreamResetSoonAfterDeadline()
+    {
+        using var client = new HttpClient();
+        using var request = RawRequest(TestConformanceService.Unary, new EchoRequest { DelayMs = 5_000 });
+        request.Headers.TryAddWithoutValidation("grpc-timeout", "100m");
+        request.Headers.TryAddWithoutValidation("x-ignore-cancellation", "1");
+        var started = DateTime.UtcNow;
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            using var response = await client.SendAsync(request).WaitAsync(Timeout);
+            await response.Content.ReadAsByteArrayAsync().WaitAsync(Timeout);
+        });
+
+        var protocolError = ex as HttpProtocolException ?? ex.InnerException as HttpProtocolException;
+        Assert.NotNull(protocolError);
+        Assert.Equal(0x8, protocolError.ErrorCode);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(4), "The stream was not reset before the handler finished.");
+    }
+
+    [Fact]
     public async Task ClientCancel_MidStream_HandlerSeesCancellation()
     {
         using var cts = new CancellationTokenSource();
@@ -260,6 +281,30 @@ public sealed class GrpcServerTests : IAsyncLifetime
         var violation = Assert.Single(badRequest.FieldViolations);
         Assert.Equal("payload", violation.Field);
         Assert.Equal("bad payload", violation.Description);
+    }
+
+    [Fact]
+    public async Task UnexpectedException_UnknownWithoutInternals()
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync<EchoRequest, EchoResponse>(TestConformanceService.Unary,
+            new EchoRequest(), new CallOptions { Headers = new Metadata { { "x-throw", "connection string secret" } } }).WaitAsync(Timeout));
+
+        Assert.Equal(StatusCode.Unknown, ex.StatusCode);
+        Assert.DoesNotContain("secret", ex.Detail, StringComparison.Ordinal);
+        await WaitForLogAsync("Error|FraudEx.Grpc.Server|3|");
+    }
+
+    [Fact]
+    public async Task UnexpectedException_DetailedErrors_MessageSent()
+    {
+        await using var server = await GrpcTestServer.StartAsync(o => o.EnableDetailedErrors = true);
+        using var channel = server.CreateChannel();
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync<EchoRequest, EchoResponse>(TestConformanceService.Unary,
+            new EchoRequest(), new CallOptions { Headers = new Metadata { { "x-throw", "visible detail" } } }).WaitAsync(Timeout));
+
+        Assert.Equal(StatusCode.Unknown, ex.StatusCode);
+        Assert.Contains("visible detail", ex.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -72,6 +72,22 @@ public sealed class GrpcTelemetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamingCall_DoesNotLeaveItsSpanAsCurrent()
+    {
+        using var parent = new Activity("test-parent").SetIdFormat(ActivityIdFormat.W3C).Start();
+
+        using var call = _channel.ServerStreaming<ServerStreamRequest, EchoResponse>(TestConformanceService.ServerStream, new ServerStreamRequest { Count = 2 });
+
+        Assert.Same(parent, Activity.Current);
+        while (await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeout))
+        {
+        }
+
+        var client = await WaitForSpanAsync(a => a.Kind == ActivityKind.Client && a.TraceId == parent.TraceId);
+        Assert.Equal(parent.SpanId, client.ParentSpanId);
+    }
+
+    [Fact]
     public async Task FailedCall_SpansCarryStatusCode()
     {
         using var parent = new Activity("test-parent").SetIdFormat(ActivityIdFormat.W3C).Start();
@@ -92,17 +108,21 @@ public sealed class GrpcTelemetryTests : IAsyncLifetime
     {
         await _channel.UnaryAsync<EchoRequest, EchoResponse>(TestConformanceService.Unary, new EchoRequest()).WaitAsync(Timeout);
 
+        // Listeners are process-wide and other test classes run calls in parallel: look for this call's method.
+        static bool IsUnary((string Instrument, double Value, KeyValuePair<string, object?>[] Tags) m, string instrument) =>
+            m.Instrument == instrument && m.Tags.Any(t => t.Key == "rpc.method" && (string?)t.Value == "Unary");
         var until = DateTime.UtcNow + Timeout;
-        while (!(_measurements.Any(m => m.Instrument == "rpc.server.duration") && _measurements.Any(m => m.Instrument == "rpc.client.duration")))
+        while (!(_measurements.Any(m => IsUnary(m, "rpc.server.duration")) && _measurements.Any(m => IsUnary(m, "rpc.client.duration"))))
         {
-            Assert.True(DateTime.UtcNow < until, "No rpc.server.duration / rpc.client.duration measurement.");
+            Assert.True(DateTime.UtcNow < until, "No rpc.server.duration / rpc.client.duration measurement for Unary.");
             await Task.Delay(10);
         }
 
-        var server = _measurements.First(m => m.Instrument == "rpc.server.duration");
+        var server = _measurements.First(m => IsUnary(m, "rpc.server.duration"));
         Assert.InRange(server.Value, 0, 30);
-        Assert.Contains(server.Tags, t => t.Key == "rpc.method" && (string?)t.Value == "Unary");
-        Assert.Contains(server.Tags, t => t.Key == "rpc.grpc.status_code" && (int?)t.Value == 0);
+        Assert.Contains(server.Tags, t => t.Key == "rpc.service" && (string?)t.Value == "fraudex.testing.v1.ConformanceService");
+        Assert.Contains(server.Tags, t => t.Key == "rpc.system" && (string?)t.Value == "grpc");
+        Assert.Contains(server.Tags, t => t.Key == "rpc.grpc.status_code");
     }
 
     private async Task<Activity> WaitForSpanAsync(Func<Activity, bool> match)

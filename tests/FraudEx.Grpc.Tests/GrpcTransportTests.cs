@@ -101,6 +101,23 @@ public sealed class GrpcTransportTests
     }
 
     [Fact]
+    public async Task SequentialAndStreamingCalls_ReuseOneConnection()
+    {
+        await using var server = await GrpcTestServer.StartAsync();
+        using var channel = server.CreateChannel();
+
+        for (var i = 0; i < 20; i++)
+        {
+            await channel.UnaryAsync<EchoRequest, EchoResponse>(TestConformanceService.Unary, new EchoRequest()).WaitAsync(Timeout);
+        }
+
+        var concurrent = Enumerable.Range(0, 20).Select(_ => channel.UnaryAsync<EchoRequest, EchoResponse>(TestConformanceService.Unary, new EchoRequest()));
+        await Task.WhenAll(concurrent).WaitAsync(Timeout);
+
+        Assert.Single(server.Service.UnaryPeers);
+    }
+
+    [Fact]
     public async Task StreamLimitReached_ChannelOpensMoreConnections()
     {
         await using var server = await GrpcTestServer.StartAsync(services: s =>

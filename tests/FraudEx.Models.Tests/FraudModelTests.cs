@@ -75,6 +75,31 @@ public sealed class FraudModelTests : IClassFixture<FraudModelTests.EngineWidthM
     }
 
     [Fact]
+    public void Reasons_UseTheSchemasCodesAndSentences()
+    {
+        using var fraudModel = FraudModel.Load(_model.OnnxPath);
+        var rows = SyntheticClassification.Create(20, FeatureSchema.Count, seed: 10);
+        var seen = 0;
+
+        for (var r = 0; r < rows.Rows; r++)
+        {
+            var explanation = fraudModel.Explain(rows.Row(r), topK: 4);
+            var reasons = fraudModel.Reasons(rows.Row(r), topK: 4);
+
+            Assert.Equal(explanation.Top.Select(c => c.FeatureName), reasons.Select(x => x.FeatureName));
+            foreach (var reason in reasons)
+            {
+                var definition = FeatureSchema.Get(FeatureSchema.IndexOf(reason.FeatureName));
+                Assert.Equal(definition.ReasonCode, reason.Code);
+                Assert.Equal(definition.ReasonText, reason.Text);
+                seen++;
+            }
+        }
+
+        Assert.True(seen > 0, "some rows should have risk-raising contributions");
+    }
+
+    [Fact]
     public async Task Score_ConcurrentCallers_GetTheSameResultsAsSequential()
     {
         using var fraudModel = FraudModel.Load(_model.OnnxPath);

@@ -180,6 +180,40 @@ public sealed class OnnxSessionTests
     }
 
     [Fact]
+    public async Task Dispose_WhileRunsAreInFlight_EndsThemCleanly()
+    {
+        var session = OnnxSession.Load(Model);
+        var rows = SyntheticClassification.Create(2_000, columns: 4, seed: 3);
+        var features = Enumerable.Range(0, rows.Rows).SelectMany(r => rows.Row(r)[..3].ToArray()).ToArray();
+        var expected = session.Run(features, rows.Rows);
+        using var start = new ManualResetEventSlim();
+
+        var runners = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            start.Wait();
+            var completed = 0;
+            try
+            {
+                while (true)
+                {
+                    Assert.Equal(expected, session.Run(features, rows.Rows));
+                    completed++;
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                return completed;
+            }
+        })).ToArray();
+        start.Set();
+        await Task.Delay(200);
+        session.Dispose();
+
+        var completedRuns = await Task.WhenAll(runners).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(completedRuns.Sum() > 0);
+    }
+
+    [Fact]
     public void Run_AfterDispose_ThrowsObjectDisposed()
     {
         var session = OnnxSession.Load(Model);

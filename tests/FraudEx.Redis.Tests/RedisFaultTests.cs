@@ -36,7 +36,7 @@ public sealed class RedisFaultTests
         var pong = await RedisClientTests.RetryAsync(() => client.ExecuteAsync("PING"));
 
         Assert.Equal(20, failures);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"20 calls against a dead server took {sw.Elapsed}");
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"20 calls against a dead server took {sw.Elapsed}");
         Assert.Equal("PONG", pong.AsString());
         Assert.True(client.IsConnected);
     }

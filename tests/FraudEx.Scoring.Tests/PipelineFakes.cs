@@ -93,19 +93,14 @@ internal sealed class FakeModel(string version, string schema = "fx-test", int f
         return result;
     }
 
-    public float[] Explain(float[] features, int rows)
+    public void Explain(ReadOnlySpan<float> row, Span<double> contributions)
     {
-        var result = new float[rows * (FeatureCount + 1)];
-        for (var r = 0; r < rows; r++)
+        for (var f = 0; f < FeatureCount; f++)
         {
-            for (var f = 0; f < FeatureCount; f++)
-            {
-                var v = features[r * FeatureCount + f];
-                result[r * (FeatureCount + 1) + f] = float.IsNaN(v) ? 0 : v;
-            }
+            contributions[f] = float.IsNaN(row[f]) ? 0 : row[f];
         }
 
-        return result;
+        contributions[FeatureCount] = -1;
     }
 
     public void Dispose() => Disposed = true;

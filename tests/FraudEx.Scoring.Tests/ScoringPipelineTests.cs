@@ -73,6 +73,14 @@ public sealed class ScoringPipelineTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Approved_NotExplained()
+    {
+        var response = await Score(Tx("ok", 1000));
+        Assert.Equal(Decision.Approve, response.Decision);
+        Assert.Empty(response.Reasons);
+    }
+
+    [Fact]
     public async Task SameTransactionTwice_ReplaysOriginalAndHandsOffOnce()
     {
         var first = await Score(Tx("dup", 9500));

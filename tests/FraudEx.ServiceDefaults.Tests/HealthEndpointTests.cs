@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -122,6 +123,29 @@ public sealed class HealthEndpointTests
         var response = await SendRawAsync(host.Address, "GET /health HTTP/1.1\r\nX-Big: " + new string('a', 10_000) + "\r\n\r\n");
 
         Assert.StartsWith("HTTP/1.1 431 ", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SilentConnection_ClosedAfterKeepAliveTimeout()
+    {
+        await using var host = await TestHost.StartAsync(configure: builder =>
+            builder.WebHost.ConfigureKestrel(k => k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(1)));
+        using var tcp = new TcpClient();
+        using var cts = new CancellationTokenSource(Timeout);
+        await tcp.ConnectAsync(host.Address.Host, host.Address.Port, cts.Token);
+
+        // Closed either way: an orderly end of stream or, as Kestrel aborts idle connections, a reset.
+        bool closed;
+        try
+        {
+            closed = await tcp.GetStream().ReadAsync(new byte[1], cts.Token) == 0;
+        }
+        catch (IOException)
+        {
+            closed = true;
+        }
+
+        Assert.True(closed);
     }
 
     [Fact]

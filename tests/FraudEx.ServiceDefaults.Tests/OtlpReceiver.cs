@@ -12,7 +12,7 @@ namespace FraudEx.ServiceDefaults.Tests;
 
 /// <summary>
 /// An OTLP endpoint on a real socket: OTLP/HTTP (POST /v1/traces, /v1/metrics, /v1/logs) or OTLP/gRPC (the collector
-/// services' Export methods over h2c). It records which signal arrived with how many bytes and answers success; the
+/// services' Export methods over h2c). It records each request's path and body and answers success; the
 /// payloads are the real OpenTelemetry exporter's.
 /// </summary>
 internal sealed class OtlpReceiver : IAsyncDisposable
@@ -21,7 +21,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     private OtlpReceiver(WebApplication app) => _app = app;
 
-    public ConcurrentQueue<(string Path, string ContentType, long Bytes)> Requests { get; } = new();
+    public ConcurrentQueue<(string Path, string ContentType, byte[] Body)> Requests { get; } = new();
 
     public Uri Address => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
@@ -37,7 +37,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         {
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-            receiver.Requests.Enqueue((context.Request.Path.Value!, context.Request.ContentType ?? string.Empty, body.Length));
+            receiver.Requests.Enqueue((context.Request.Path.Value!, context.Request.ContentType ?? string.Empty, body.ToArray()));
             if (grpc)
             {
                 // An empty Export*ServiceResponse, length-prefixed, then grpc-status 0 in the trailers.

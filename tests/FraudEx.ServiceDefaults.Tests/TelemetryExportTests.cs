@@ -42,7 +42,7 @@ public sealed class TelemetryExportTests
         Assert.Contains(traces, paths);
         Assert.Contains(metrics, paths);
         Assert.Contains(logs, paths);
-        Assert.All(receiver.Requests, r => Assert.True(r.Bytes > 0, $"{r.Path} carried no bytes"));
+        Assert.All(receiver.Requests, r => Assert.True(r.Body.Length > 0, $"{r.Path} carried no bytes"));
         var expectedType = protocol == "grpc" ? "application/grpc" : "application/x-protobuf";
         Assert.All(receiver.Requests, r => Assert.StartsWith(expectedType, r.ContentType, StringComparison.Ordinal));
     }

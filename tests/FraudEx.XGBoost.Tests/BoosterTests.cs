@@ -49,6 +49,19 @@ public sealed class BoosterTests
     }
 
     [Fact]
+    public void InplacePredict_MatchesDMatrixPredict()
+    {
+        var data = SyntheticClassification.Create(1_000);
+        using var result = Train(data);
+        using var matrix = DMatrix.FromDense(data.Features, data.Rows, data.Columns);
+
+        Assert.Equal(result.Booster.Predict(matrix), result.Booster.InplacePredict(data.Features, data.Rows, data.Columns));
+        Assert.Equal(result.Booster.Predict(matrix, PredictionKind.Margin),
+            result.Booster.InplacePredict(data.Features, data.Rows, data.Columns, PredictionKind.Margin));
+        Assert.Equal(result.Booster.Predict(matrix).AsSpan(5, 1).ToArray(), result.Booster.InplacePredict(data.Row(5), 1, data.Columns));
+    }
+
+    [Fact]
     public void Predict_ContributionsSumToMargin()
     {
         var data = SyntheticClassification.Create(1_000);

@@ -7,6 +7,8 @@ const fmt = (n, d = 2) => (n === null || n === undefined ? "" : Number(n).toFixe
 const time = (iso) => (iso ? new Date(iso).toLocaleTimeString("en-GB", { hour12: false }) : "");
 const palette = ["#4f46e5", "#0891b2", "#16a34a", "#d97706", "#db2777", "#7c3aed", "#0d9488", "#ea580c"];
 const serviceColors = {};
+// "fraudex.v1.ScoringService/Score" → "ScoringService/Score": the package adds nothing in a narrow list.
+const shortName = (name) => String(name ?? "").replace(/^[a-z0-9_]+(\.[a-z0-9_]+)*\.(?=[A-Z])/, "");
 const colorOf = (svc) => (serviceColors[svc] ??= palette[Object.keys(serviceColors).length % palette.length]);
 
 async function api(path, options) {
@@ -109,7 +111,7 @@ pollers.traces = async () => {
   $("#trace-table tbody").innerHTML = traces.map((t) => `
     <tr class="clickable ${t.traceId === selectedTrace ? "selected" : ""}" data-trace="${t.traceId}" data-root="${esc(t.name)}">
       <td>${time(t.start)}</td>
-      <td>${t.hasError ? "⚠ " : ""}<b>${esc(t.name)}</b> <span class="muted">${esc(t.service)}</span></td>
+      <td class="root" title="${esc(t.name)} (${esc(t.service)})">${t.hasError ? '<span class="err">●</span> ' : ""}<b>${esc(shortName(t.name))}</b></td>
       <td>${t.services.map((s) => `<span class="pill" style="color:${colorOf(s)}">${esc(s)}</span>`).join(" ")}</td>
       <td class="num">${t.spanCount}</td>
       <td class="num"><div class="bar" style="width:${Math.max(2, (60 * t.durationMs) / max)}px;background:${colorOf(t.service)};display:inline-block;height:8px;vertical-align:middle"></div> ${fmt(t.durationMs)} ms</td>
@@ -188,13 +190,16 @@ $("#log-table").addEventListener("click", (e) => {
 // ---- metrics ----
 pollers.metrics = async () => {
   const metrics = await api("/api/metrics");
+  // FraudEx's own and the RPC metrics first; the runtime's and the web server's after them.
+  const platform = (m) => /^(dotnet|kestrel|http|aspnetcore|process)\./.test(m.name) ? 1 : 0;
+  metrics.sort((a, b) => platform(a) - platform(b));
   $("#metric-table tbody").innerHTML = metrics.map((m) => {
     const attrs = Object.entries(m.attributes || {}).map(([k, v]) => `${esc(k)}=${esc(v)}`).join(", ");
     const value = m.histogram
       ? `count ${m.histogram.count}${m.histogram.sum != null && m.histogram.count ? ` · avg ${fmt(m.histogram.sum / m.histogram.count, 3)}` : ""}`
       : fmt(m.value, Number.isInteger(m.value) ? 0 : 3);
     return `<tr><td>${esc(m.service)}</td><td title="${esc(m.description)}">${esc(m.name)} <span class="muted">${esc(m.unit)}</span></td>
-      <td class="muted">${esc(m.type)}</td><td class="muted">${attrs}</td><td class="num">${value}</td></tr>`;
+      <td class="muted">${esc(m.type)}</td><td class="muted wrap">${attrs}</td><td class="num">${value}</td></tr>`;
   }).join("");
 };
 

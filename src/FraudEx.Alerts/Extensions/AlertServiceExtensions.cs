@@ -2,6 +2,7 @@ using FraudEx.Alerts;
 using FraudEx.Alerts.Internal;
 using FraudEx.Alerts.Storage;
 using FraudEx.Alerts.Webhooks;
+using FraudEx.Clients;
 using FraudEx.Grpc;
 using FraudEx.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
@@ -42,7 +43,8 @@ public static class AlertServiceExtensions
 
         var features = builder.Configuration.GetServiceUri("features", "grpc", ServicePorts.Features);
         services.AddSingleton(_ => new FeatureChannel(GrpcChannel.ForAddress(features)));
-        services.TryAddSingleton<ILabelSink>(sp => new FeatureServiceLabelSink(sp.GetRequiredService<FeatureChannel>().Channel));
+        services.TryAddSingleton<ILabelSink>(sp => new FeatureServiceLabelSink(
+            new FeatureServiceClient(sp.GetRequiredService<FeatureChannel>().Channel), sp.GetRequiredService<TimeProvider>()));
 
         // Order matters: the schema exists before the feed, the forwarder and the dispatcher start.
         services.AddHostedService<DatabaseInitializer>();

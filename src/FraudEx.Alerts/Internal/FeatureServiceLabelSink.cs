@@ -1,10 +1,11 @@
+using FraudEx.Clients;
 using FraudEx.Contracts.V1;
 using FraudEx.Grpc;
 
 namespace FraudEx.Alerts.Internal;
 
 /// <summary>Forwards labels to FeatureService.RecordLabels, at most 1,024 per call as the contract allows.</summary>
-internal sealed class FeatureServiceLabelSink(GrpcChannel channel) : ILabelSink
+internal sealed class FeatureServiceLabelSink(FeatureServiceClient client, TimeProvider timeProvider) : ILabelSink
 {
     private const int MaxPerCall = 1024;
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
@@ -15,8 +16,9 @@ internal sealed class FeatureServiceLabelSink(GrpcChannel channel) : ILabelSink
         {
             var request = new RecordLabelsRequest();
             request.Labels.AddRange(labels.Skip(offset).Take(MaxPerCall));
-            await channel.UnaryAsync<RecordLabelsRequest, RecordLabelsResponse>("/fraudex.v1.FeatureService/RecordLabels", request,
-                new CallOptions(deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var deadline = (timeProvider.GetUtcNow() + CallTimeout).UtcDateTime;
+            await client.RecordLabelsAsync(request, new CallOptions(deadline: deadline, cancellationToken: cancellationToken))
+                .ConfigureAwait(false);
         }
     }
 }

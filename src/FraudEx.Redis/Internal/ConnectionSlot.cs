@@ -29,6 +29,9 @@ internal sealed class ConnectionSlot : IAsyncDisposable
 
     public bool IsConnected => _current is { IsAlive: true };
 
+    /// <summary>Why the last connect attempt or connection failed; null while connected.</summary>
+    public Exception? LastError => _lastError;
+
     /// <summary>Completes when the first connect attempt has finished, successfully or not.</summary>
     public Task FirstAttempt { get; private set; } = Task.CompletedTask;
 

@@ -22,6 +22,7 @@ public sealed class MicroBatcher<TItem, TResult> : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loop;
     private int inFlight;
+    private int disposed;
 
     /// <summary>Starts the consumer loop.</summary>
     public MicroBatcher(
@@ -189,6 +190,11 @@ public sealed class MicroBatcher<TItem, TResult> : IAsyncDisposable
     /// <summary>Stops taking items, fails those still queued and waits for the loop to end.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         channel.Writer.TryComplete();
         await stopping.CancelAsync().ConfigureAwait(false);
         await loop.ConfigureAwait(false);

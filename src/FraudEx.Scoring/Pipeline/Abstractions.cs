@@ -64,10 +64,10 @@ public interface IScoringModel : IDisposable
     float[] Score(float[] features, int rows);
 
     /// <summary>
-    /// Per-feature contributions to the log-odds margin, rows × (FeatureCount + 1) with the bias last; they sum to
-    /// the margin.
+    /// Per-feature contributions of one row to the log-odds margin, FeatureCount + 1 values with the bias last; they
+    /// sum to the margin.
     /// </summary>
-    float[] Explain(float[] features, int rows);
+    void Explain(ReadOnlySpan<float> row, Span<double> contributions);
 }
 
 /// <summary>Hands decisions to the alert side. Must not block scoring and must not lose a decision.</summary>

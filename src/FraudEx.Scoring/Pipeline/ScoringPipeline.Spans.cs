@@ -49,9 +49,9 @@ public sealed partial class ScoringPipeline
 
             Emit("scoring.features", parent, marks.BatchStart, marks.FeaturesEnd, links, items.Count);
             Emit("scoring.onnx_run", parent, marks.FeaturesEnd, marks.ModelEnd, links, items.Count);
-            Emit("scoring.explain", parent, marks.ModelEnd, marks.ExplainEnd, links, items.Count);
-            Emit("scoring.policy", parent, marks.ExplainEnd, marks.PolicyEnd, links, items.Count);
-            Emit("scoring.handoff", parent, marks.PolicyEnd, marks.HandOffEnd, links, items.Count);
+            Emit("scoring.policy", parent, marks.ModelEnd, marks.PolicyEnd, links, items.Count);
+            Emit("scoring.explain", parent, marks.PolicyEnd, marks.ExplainEnd, links, items.Count);
+            Emit("scoring.handoff", parent, marks.ExplainEnd, marks.HandOffEnd, links, items.Count);
         }
     }
 

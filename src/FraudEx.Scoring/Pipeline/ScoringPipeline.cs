@@ -150,37 +150,49 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
 
         marks.ModelEnd = timeProvider.GetUtcNow();
 
-        float[] contributions;
-        using (ScoringTelemetry.Source.StartActivity("scoring.explain"))
-        {
-            contributions = set.Champion.Explain(matrix, n);
-        }
-
-        marks.ExplainEnd = timeProvider.GetUtcNow();
-
-        var responses = new ScoreResponse[n];
-        var records = new DecisionRecord[n];
-        var decidedAt = Timestamp.FromDateTimeOffset(marks.ExplainEnd);
         var thresholds = set.Champion.Thresholds;
-        var topReasons = options.CurrentValue.TopReasons;
+        var outcomes = new PolicyOutcome[n];
+        var scores = new double[n];
         using (ScoringTelemetry.Source.StartActivity("scoring.policy"))
         {
             for (var i = 0; i < n; i++)
             {
+                scores[i] = Math.Clamp((double)probabilities[i], 0.0, 1.0);
+                outcomes[i] = policy.Decide(transactions[i], scores[i], degraded, thresholds);
+            }
+        }
+
+        marks.PolicyEnd = timeProvider.GetUtcNow();
+        var current = options.CurrentValue;
+        var responses = new ScoreResponse[n];
+        var records = new DecisionRecord[n];
+        var decidedAt = Timestamp.FromDateTimeOffset(marks.PolicyEnd);
+        using (var explainActivity = ScoringTelemetry.Source.StartActivity("scoring.explain"))
+        {
+            var contributions = new double[width + 1];
+            var explained = 0;
+            for (var i = 0; i < n; i++)
+            {
                 var tx = transactions[i];
-                var score = Math.Clamp((double)probabilities[i], 0.0, 1.0);
-                var outcome = policy.Decide(tx, score, degraded, thresholds);
+                var outcome = outcomes[i];
+                var row = matrix.AsSpan(i * width, width);
                 var response = new ScoreResponse
                 {
                     TransactionId = tx.TransactionId,
-                    Score = score,
+                    Score = scores[i],
                     Decision = outcome.Decision,
                     ModelVersion = set.Champion.Version,
                     Degraded = degraded,
                     DegradedReason = degradedReason,
                     Replayed = duplicates[i],
                 };
-                AddModelReasons(response, matrix.AsSpan(i * width, width), contributions.AsSpan(i * (width + 1), width), topReasons);
+                if (outcome.Decision != Decision.Approve || current.ExplainApproved)
+                {
+                    set.Champion.Explain(row, contributions);
+                    AddModelReasons(response, row, contributions.AsSpan(0, width), current.TopReasons);
+                    explained++;
+                }
+
                 response.Reasons.Add(outcome.RuleReasons);
                 response.RulesFired.Add(outcome.RulesFired);
                 responses[i] = response;
@@ -188,7 +200,7 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
                 var record = new DecisionRecord
                 {
                     Transaction = tx,
-                    Score = score,
+                    Score = scores[i],
                     Decision = outcome.Decision,
                     ModelVersion = set.Champion.Version,
                     Degraded = degraded,
@@ -198,7 +210,7 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
                 };
                 record.Reasons.Add(response.Reasons);
                 record.RulesFired.Add(outcome.RulesFired);
-                record.Features.Add(matrix.AsSpan(i * width, width).ToArray());
+                record.Features.Add(row.ToArray());
                 if (challengerProbabilities is not null)
                 {
                     record.ChallengerScore = challengerProbabilities[i];
@@ -215,9 +227,11 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
                     telemetry.CountDecision(outcome.Decision, degraded);
                 }
             }
+
+            explainActivity?.SetTag("fraudex.explained", explained);
         }
 
-        marks.PolicyEnd = timeProvider.GetUtcNow();
+        marks.ExplainEnd = timeProvider.GetUtcNow();
         using (var handOffActivity = ScoringTelemetry.Source.StartActivity("scoring.handoff"))
         {
             try
@@ -315,7 +329,7 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
         }
     }
 
-    private void AddModelReasons(ScoreResponse response, ReadOnlySpan<float> values, ReadOnlySpan<float> contributions, int top)
+    private void AddModelReasons(ScoreResponse response, ReadOnlySpan<float> values, ReadOnlySpan<double> contributions, int top)
     {
         if (top <= 0)
         {

@@ -62,6 +62,10 @@ internal static partial class NativeMethods
         BoosterSafeHandle handle, DMatrixSafeHandle dmat, string config, out ulong* shape, out ulong dim, out float* result);
 
     [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
+    internal static unsafe partial int XGBoosterPredictFromDense(
+        BoosterSafeHandle handle, string arrayInterface, string config, IntPtr proxy, out ulong* shape, out ulong dim, out float* result);
+
+    [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int XGBoosterSaveModelToBuffer(BoosterSafeHandle handle, string config, out ulong length, out IntPtr data);
 
     [LibraryImport(LibraryName)]

@@ -46,15 +46,20 @@ public sealed class AlertServiceHost : IAsyncDisposable
             await _process.DisposeAsync();
         }
 
-        var environment = new Dictionary<string, string?>(_extraEnvironment)
+        var environment = new Dictionary<string, string?>
         {
             ["ConnectionStrings__alertsdb"] = _connectionString,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port}",
-            // Nothing listens there: labels stay queued, which the tests observe.
+            // Unless a test says otherwise nothing listens there: labels stay queued, which the tests observe.
             ["services__features__grpc__0"] = $"http://127.0.0.1:{FreePort.Next()}",
             ["Logging__LogLevel__Default"] = "Warning",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = null,
         };
+        foreach (var (key, value) in _extraEnvironment)
+        {
+            environment[key] = value;
+        }
+
         var dll = Path.Combine(AppContext.BaseDirectory, "FraudEx.Alerts.dll");
         _process = ChildProcess.Start("dotnet", [dll], AppContext.BaseDirectory, environment);
 

@@ -59,6 +59,15 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
             ["alerts"] = FreePorts.Next(),
             ["scoring"] = FreePorts.Next(),
         };
+        return Launch(dataDirectory, ports, settings);
+    }
+
+    /// <summary>A new app host on the same data directory and ports as <paramref name="previous"/> (which has exited).</summary>
+    public static AppHostProcess StartAgain(AppHostProcess previous, IReadOnlyDictionary<string, string>? settings = null) =>
+        Launch(previous.DataDirectory, previous.Ports, settings);
+
+    private static AppHostProcess Launch(string dataDirectory, IReadOnlyDictionary<string, int> ports, IReadOnlyDictionary<string, string>? settings)
+    {
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -144,6 +153,13 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
             string.Join("; ", last.Select(r => $"{r.Name}={r.State}/{r.Health} {r.Message}")) + "\n" + Output);
     }
 
+    /// <summary>Kills the app host outright (SIGKILL): it gets no chance to stop its children.</summary>
+    public async Task KillAsync(TimeSpan timeout)
+    {
+        _ = kill(_process.Id, 9);
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+    }
+
     /// <summary>Sends SIGINT (what Ctrl+C sends) and waits for the app host to exit.</summary>
     public async Task<int> InterruptAsync(TimeSpan timeout)
     {
@@ -198,6 +214,9 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Whether disposing deletes the data directory (not when a later app host reuses it).</summary>
+    public bool KeepDataDirectory { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -215,7 +234,10 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         _process.Dispose();
         try
         {
-            Directory.Delete(DataDirectory, recursive: true);
+            if (!KeepDataDirectory)
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
         }
         catch (IOException)
         {

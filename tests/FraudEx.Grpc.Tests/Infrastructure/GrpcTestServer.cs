@@ -30,7 +30,7 @@ public sealed class GrpcTestServer : IAsyncDisposable
 
     public Uri Http1Address { get; }
 
-    public static async Task<GrpcTestServer> StartAsync(Action<GrpcServerOptions>? configure = null, Action<IServiceCollection>? services = null)
+    public static async Task<GrpcTestServer> StartAsync(Action<GrpcServerOptions>? configure = null, Action<IServiceCollection>? services = null, Action<WebApplication>? map = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         ListenOptions? h2 = null;
@@ -55,6 +55,7 @@ public sealed class GrpcTestServer : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<TestConformanceService>();
         app.MapGrpcHealthAndReflection();
+        map?.Invoke(app);
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
         return new GrpcTestServer(app, service,

@@ -45,7 +45,21 @@ public sealed class TestConformanceService : IGrpcService
             await EchoMetadataAsync(context);
         }
 
-        await WaitAsync(request.DelayMs, context.CancellationToken);
+        if (context.RequestHeaders.GetValue("x-throw") is { } secret)
+        {
+            throw new InvalidOperationException(secret);
+        }
+
+        if (context.RequestHeaders.GetValue("x-ignore-cancellation") is not null)
+        {
+            // A misbehaving handler: sleeps through its deadline.
+            await Task.Delay(request.DelayMs, CancellationToken.None);
+        }
+        else
+        {
+            await WaitAsync(request.DelayMs, context.CancellationToken);
+        }
+
         ThrowIfAsked(request.FailWith);
         return Respond(request, 0);
     }
@@ -84,11 +98,6 @@ public sealed class TestConformanceService : IGrpcService
     private async Task BidiAsync(IAsyncStreamReader<EchoRequest> requests, IServerStreamWriter<EchoResponse> writer, ServerCallContext context)
     {
         var sequence = 0;
-        if (context.RequestHeaders.GetValue("x-wait-for-cancel") is not null)
-        {
-            await WaitAsync(60_000, context.CancellationToken);
-        }
-
         await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
         {
             ThrowIfAsked(request.FailWith);

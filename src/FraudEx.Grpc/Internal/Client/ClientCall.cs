@@ -12,7 +12,7 @@ namespace FraudEx.Grpc.Internal.Client;
 /// One client call over HttpClient: sends the request (single message or a stream written as the caller writes),
 /// reads length-prefixed response messages from the body, and turns HTTP/2 outcomes into a gRPC status.
 /// </summary>
-internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IResponseReader<TResponse>
+internal sealed partial class ClientCall<TRequest, TResponse> : IClientCallView, IResponseReader<TResponse>
     where TRequest : class, IMessage<TRequest>, new()
     where TResponse : class, IMessage<TResponse>, new()
 {
@@ -132,8 +132,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !Token.IsCancellationRequested)
             {
                 // Only this read was cancelled, by its own token: the call is cancelled (gRPC has no partial reads).
+                var failure = Fail(new OperationCanceledException(cancellationToken));
                 Dispose();
-                throw Fail(new OperationCanceledException(cancellationToken));
+                throw failure;
             }
             catch (Exception ex)
             {
@@ -146,6 +147,8 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
             return message;
         }
 
+        // End of body: return the reader's pooled buffers now rather than leaving them to the GC.
+        await _reader!.CompleteAsync().ConfigureAwait(false);
         var status = ReadStatus(_response!.TrailingHeaders);
         Finish(status, null, _response.TrailingHeaders);
         return status.StatusCode == StatusCode.OK ? null : throw new RpcException(status, Trailers, null);
@@ -205,9 +208,16 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
             }
         }
 
+        var previous = Activity.Current;
         StartActivity(headers);
         _request = request;
         _sendTask = _channel.Invoker.SendAsync(request, Token);
+        if (_activity is not null)
+        {
+            // Streaming calls return to the caller while the span is open: the caller's own work must not become
+            // a child of the call's span.
+            Activity.Current = previous;
+        }
     }
 
     private void StartActivity(HttpRequestHeaders headers)
@@ -309,156 +319,6 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         return response;
     }
 
-    // Trailers as Metadata are built only when asked for (or for an error): a successful unary call needs only the status.
-    private Metadata Trailers => _trailers ??= _trailerHeaders is null ? new Metadata() : HeadersToMetadata(_trailerHeaders);
-
-    private static GrpcStatus ReadStatus(HttpHeaders headers)
-    {
-        if (!headers.TryGetValues(GrpcProtocol.StatusHeader, out var values)
-            || !int.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code))
-        {
-            return new GrpcStatus(StatusCode.Internal, "The response ended without a grpc-status.");
-        }
-
-        var message = headers.TryGetValues(GrpcProtocol.MessageHeader, out var m) ? GrpcProtocol.DecodeMessage(m.FirstOrDefault()) : string.Empty;
-        return new GrpcStatus((StatusCode)code, message);
-    }
-
-    private static Metadata HeadersToMetadata(HttpHeaders headers)
-    {
-        var metadata = new Metadata();
-        foreach (var (key, values) in headers.NonValidated)
-        {
-            if (GrpcProtocol.IsReservedHeader(key))
-            {
-                continue;
-            }
-
-            var lower = key.ToLowerInvariant();
-            var binary = Metadata.IsBinaryKey(lower);
-            foreach (var value in values)
-            {
-                if (!binary)
-                {
-                    metadata.Add(new Metadata.Entry(lower, value, null));
-                    continue;
-                }
-
-                try
-                {
-                    foreach (var bytes in GrpcProtocol.DecodeBinaryHeader(value))
-                    {
-                        metadata.Add(new Metadata.Entry(lower, null, bytes));
-                    }
-                }
-                catch (FormatException)
-                {
-                    // Metadata that is not valid base64 is dropped rather than failing the call.
-                }
-            }
-        }
-
-        return metadata;
-    }
-
-    /// <summary>Turns any failure into the call's final status (once) and the exception to throw.</summary>
-    private RpcException Fail(Exception exception)
-    {
-        if (_status is { } finished && exception is RpcException already && already.Status == finished)
-        {
-            return already;
-        }
-
-        Metadata? trailers = null;
-        GrpcStatus status;
-        if (_status is { } done)
-        {
-            status = done;
-            trailers = Trailers;
-        }
-        else if (_disposed || _options.CancellationToken.IsCancellationRequested)
-        {
-            status = new GrpcStatus(StatusCode.Cancelled, "Call cancelled.");
-        }
-        else if (_cts?.IsCancellationRequested == true || (exception is RpcException { StatusCode: StatusCode.DeadlineExceeded } && _deadline is not null))
-        {
-            status = new GrpcStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded");
-        }
-        else
-        {
-            (status, trailers) = exception switch
-            {
-                RpcException rpc => (rpc.Status, rpc.Trailers),
-                HttpProtocolException protocol => (FromHttp2Error(protocol), null),
-                HttpRequestException request => (new GrpcStatus(StatusCode.Unavailable, $"Error connecting to {_channel.Address}: {request.Message}"), null),
-                IOException io => (new GrpcStatus(StatusCode.Unavailable, $"Connection error: {io.Message}"), null),
-                OperationCanceledException => (new GrpcStatus(StatusCode.Cancelled, "Call cancelled."), null),
-                _ => (new GrpcStatus(StatusCode.Unknown, $"{exception.GetType().Name}: {exception.Message}"), (Metadata?)null),
-            };
-        }
-
-        Finish(status, trailers);
-        return new RpcException(status, Trailers, exception is RpcException ? null : exception);
-    }
-
-    // RST_STREAM error codes mapped per PROTOCOL-HTTP2 "Errors".
-    private static GrpcStatus FromHttp2Error(HttpProtocolException exception) => exception.ErrorCode switch
-    {
-        0x7 => new GrpcStatus(StatusCode.Unavailable, "Stream refused by the server (REFUSED_STREAM)."),
-        0x8 => new GrpcStatus(StatusCode.Cancelled, "Stream cancelled by the server (CANCEL)."),
-        0xb => new GrpcStatus(StatusCode.ResourceExhausted, "The server asked to reduce bandwidth (ENHANCE_YOUR_CALM)."),
-        0xc => new GrpcStatus(StatusCode.PermissionDenied, "The connection is not secure enough (INADEQUATE_SECURITY)."),
-        _ => new GrpcStatus(StatusCode.Internal, $"HTTP/2 error {exception.ErrorCode}: {exception.Message}"),
-    };
-
-    private void Finish(GrpcStatus status, Metadata? trailers, HttpHeaders? trailerHeaders = null)
-    {
-        if (Interlocked.Exchange(ref _finished, 1) == 1)
-        {
-            return;
-        }
-
-        _trailers = trailers;
-        _trailerHeaders = trailerHeaders;
-        _status = status;
-        _completion.TrySetResult();
-        if (_activity is { } activity)
-        {
-            GrpcTelemetry.SetStatus(activity, status.StatusCode, isServer: false);
-            activity.Dispose();
-        }
-
-        GrpcTelemetry.RecordDuration(GrpcTelemetry.ClientDuration, _method.Names, status.StatusCode, _start);
-    }
-
-    /// <summary>
-    /// A write fails when the server has already ended the call (it stops reading and resets the request side):
-    /// report the server's status, which arrives with the response, rather than the transport error.
-    /// </summary>
-    private async Task<RpcException> StatusAfterWriteFailureAsync(Exception exception)
-    {
-        if (_status is null && !_disposed && !Token.IsCancellationRequested)
-        {
-            var wait = TimeSpan.FromSeconds(5);
-            try
-            {
-                await GetResponseAsync().WaitAsync(wait).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is RpcException or TimeoutException)
-            {
-                // The status, if any, is recorded by now.
-            }
-
-            if (_status is null)
-            {
-                // A response with a body ends with trailers the reader records.
-                await Task.WhenAny(_completion.Task, Task.Delay(wait)).ConfigureAwait(false);
-            }
-        }
-
-        return _status is { } status ? new RpcException(status, Trailers, exception) : Fail(exception);
-    }
-
     /// <summary>Resets the HTTP/2 stream (RST_STREAM CANCEL) on cancellation or deadline.</summary>
     private void Abort()
     {
@@ -501,84 +361,5 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallView, IRespon
         _response?.Dispose();
         _request?.Dispose();
         _cts?.Dispose();
-    }
-
-    /// <summary>The request stream of a client-streaming or duplex call.</summary>
-    internal sealed class ClientStreamWriter(ClientCall<TRequest, TResponse> call, StreamingRequestContent content) : IClientStreamWriter<TRequest>
-    {
-        private bool _completed;
-        private bool _writing;
-
-        public async Task WriteAsync(TRequest message, CancellationToken cancellationToken = default)
-        {
-            ArgumentNullException.ThrowIfNull(message);
-            if (_completed)
-            {
-                throw new InvalidOperationException("The request stream was already completed.");
-            }
-
-            if (_writing)
-            {
-                throw new InvalidOperationException("A write is already in progress; await each WriteAsync before the next.");
-            }
-
-            if (call._status is { } status)
-            {
-                throw new RpcException(status, call.Trailers, null);
-            }
-
-            _writing = true;
-            byte[]? buffer = null;
-            try
-            {
-                var streamTask = content.StreamTask;
-                if (!streamTask.IsCompleted)
-                {
-                    await Task.WhenAny(streamTask, call._sendTask!).WaitAsync(cancellationToken).ConfigureAwait(false);
-                    if (!streamTask.IsCompleted)
-                    {
-                        // The response came before HttpClient asked for the body: the call is over.
-                        await call.GetResponseAsync().ConfigureAwait(false);
-                        throw call._status is { } s
-                            ? new RpcException(s, call.Trailers, null)
-                            : new RpcException(StatusCode.Internal, "The request stream closed before the call finished.");
-                    }
-                }
-
-                var stream = await streamTask.ConfigureAwait(false);
-                (buffer, var length) = MessageFraming.SerializeToPooled(message, call._channel.Options.MaxSendMessageSize);
-                using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, call.Token) : null;
-                var token = linked?.Token ?? call.Token;
-                await stream.WriteAsync(buffer.AsMemory(0, length), token).ConfigureAwait(false);
-                await stream.FlushAsync(token).ConfigureAwait(false);
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted && call._status is null)
-            {
-                // A message over MaxSendMessageSize was not sent; the call is abandoned with that status.
-                var failure = call.Fail(ex);
-                call.Abort();
-                throw failure;
-            }
-            catch (Exception ex) when (ex is not RpcException)
-            {
-                throw await call.StatusAfterWriteFailureAsync(ex).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (buffer is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-
-                _writing = false;
-            }
-        }
-
-        public Task CompleteAsync()
-        {
-            _completed = true;
-            content.Complete();
-            return Task.CompletedTask;
-        }
     }
 }

@@ -34,22 +34,33 @@ internal abstract class ServerMethod(MethodDescriptor descriptor)
 
         var start = Stopwatch.GetTimestamp();
         var activity = GrpcTelemetry.Source.HasListeners() ? StartActivity(httpContext) : null;
-        using var call = new ServerCallContext(httpContext, Names, runtime);
+        var call = new ServerCallContext(httpContext, Names, runtime);
         GrpcStatus status;
         Metadata? errorTrailers = null;
         try
         {
-            await InvokeAsync(call).ConfigureAwait(false);
-            status = GrpcStatus.Ok;
-        }
-        catch (Exception ex)
-        {
-            (status, errorTrailers) = MapException(ex, call, runtime);
-        }
+            try
+            {
+                await InvokeAsync(call).ConfigureAwait(false);
+                status = GrpcStatus.Ok;
+            }
+            catch (Exception ex)
+            {
+                (status, errorTrailers) = MapException(ex, call, runtime);
+            }
 
-        if (!httpContext.RequestAborted.IsCancellationRequested)
+            if (!call.TryEnd())
+            {
+                status = new GrpcStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded; the stream was reset.");
+            }
+            else if (!httpContext.RequestAborted.IsCancellationRequested)
+            {
+                GrpcResponse.WriteStatus(call, status, errorTrailers);
+            }
+        }
+        finally
         {
-            GrpcResponse.WriteStatus(call, status, errorTrailers);
+            call.Release();
         }
 
         if (activity is not null)

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using FraudEx.Contracts.V1;
+using FraudEx.Features.Engine;
+using FraudEx.Features.Internal;
+using FraudEx.Grpc;
+using FraudEx.Redis;
+using Google.Protobuf.WellKnownTypes;
+
+namespace FraudEx.Features.Grpc;
+
+/// <summary>fraudex.v1.FeatureService: validation and status mapping around <see cref="FeatureStore"/>.</summary>
+public sealed class FeatureGrpcService(FeatureStore store, FeatureTelemetry telemetry, TimeProvider time) : IGrpcService
+{
+    public void Bind(GrpcServiceBinder binder) =>
+        binder.Service(FeaturesReflection.Descriptor, "FeatureService")
+            .Unary<ComputeFeaturesRequest, ComputeFeaturesResponse>("ComputeFeatures", ComputeFeaturesAsync)
+            .Unary<GetEntityStateRequest, GetEntityStateResponse>("GetEntityState", GetEntityStateAsync)
+            .Unary<RecordLabelsRequest, RecordLabelsResponse>("RecordLabels", RecordLabelsAsync);
+
+    public async Task<ComputeFeaturesResponse> ComputeFeaturesAsync(ComputeFeaturesRequest request, ServerCallContext context)
+    {
+        ThrowIfInvalid(RequestValidator.Validate(request, time.GetUtcNow()));
+        using var activity = telemetry.Source.StartActivity("features.compute");
+        activity?.SetTag("fraudex.batch_size", request.Transactions.Count);
+        var events = request.Transactions.Select(TransactionMapper.ToEvent).ToList();
+        var start = Stopwatch.GetTimestamp();
+        var vectors = await Call(() => store.ComputeAsync(events, context.CancellationToken)).ConfigureAwait(false);
+        telemetry.Record(vectors, Stopwatch.GetElapsedTime(start));
+
+        var response = new ComputeFeaturesResponse { SchemaVersion = FeatureSchema.Version };
+        foreach (var v in vectors)
+        {
+            var fv = new FeatureVector { TransactionId = v.TransactionId, Duplicate = v.Duplicate };
+            fv.Values.Add(v.Values);
+            response.Vectors.Add(fv);
+        }
+
+        return response;
+    }
+
+    public async Task<GetEntityStateResponse> GetEntityStateAsync(GetEntityStateRequest request, ServerCallContext context)
+    {
+        ThrowIfInvalid(RequestValidator.Validate(request));
+        var view = await Call(() => store.GetEntityStateAsync((EntityKind)(int)request.EntityType, request.EntityId, context.CancellationToken)).ConfigureAwait(false);
+        var response = new GetEntityStateResponse
+        {
+            EntityType = request.EntityType,
+            EntityId = request.EntityId,
+            Found = view.Found,
+            SizeBytes = view.SizeBytes,
+        };
+        if (view.Found)
+        {
+            response.LastEventTime = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(view.LastEventMs));
+            foreach (var (name, value) in view.Fields)
+            {
+                response.Fields[name] = value;
+            }
+        }
+
+        return response;
+    }
+
+    public async Task<RecordLabelsResponse> RecordLabelsAsync(RecordLabelsRequest request, ServerCallContext context)
+    {
+        ThrowIfInvalid(RequestValidator.Validate(request));
+        var events = new List<LabelEvent>(request.Labels.Count);
+        foreach (var label in request.Labels)
+        {
+            if (TransactionMapper.TryToEvent(label, out var e))
+            {
+                events.Add(e);
+            }
+        }
+
+        var (applied, duplicates) = await Call(() => store.RecordLabelsAsync(events, context.CancellationToken)).ConfigureAwait(false);
+        return new RecordLabelsResponse { Applied = applied, Duplicates = duplicates };
+    }
+
+    private static void ThrowIfInvalid(List<(string Field, string Description)> violations)
+    {
+        if (violations.Count > 0)
+        {
+            throw RpcErrors.InvalidArgument($"Invalid request: {violations[0].Field} {violations[0].Description}.", violations);
+        }
+    }
+
+    /// <summary>Maps store failures to exact statuses; the message never carries more than the cause's summary.</summary>
+    private static async Task<T> Call<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (RedisConnectionException ex)
+        {
+            throw Unavailable(ex);
+        }
+        catch (RedisServerException ex) when (ex.IsTransient)
+        {
+            throw Unavailable(ex);
+        }
+        catch (RedisServerException ex) when (ex.Prefix == "OOM")
+        {
+            throw RpcErrors.ResourceExhausted("The feature store is out of memory.");
+        }
+        catch (FeatureStoreConflictException ex)
+        {
+            throw RpcErrors.Aborted(ex.Message);
+        }
+        catch (FeatureStoreCorruptStateException ex)
+        {
+            throw new RpcException(StatusCode.DataLoss, $"Stored state of an entity of this batch is unreadable ({ex.Key}).");
+        }
+    }
+
+    private static RpcException Unavailable(Exception ex) => RpcErrors.Unavailable($"The feature store (Redis) is unavailable: {ex.Message}");
+}

@@ -1,0 +1,279 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using FraudEx.Clients;
+using FraudEx.Contracts.V1;
+using FraudEx.Grpc;
+
+namespace FraudEx.LoadGen;
+
+/// <summary>
+/// Applies the load. Closed loop: N workers, each sends its next call when the previous returns (latency from send).
+/// Open loop: calls are due on a fixed schedule whatever happens to earlier ones, and latency is measured from the
+/// intended send time, so a stall shows in full in the percentiles rather than slowing the sender down
+/// (no coordinated omission).
+/// </summary>
+public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient client, TextWriter log)
+{
+    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(5);
+    private readonly LatencyHistogram histogram = new();
+    private readonly ConcurrentDictionary<string, long> errors = new();
+    private readonly long[] decisions = new long[4];
+    private readonly object feedLock = new();
+    private readonly TransactionGenerator generator = new(new GeneratorSettings
+    {
+        Seed = options.Seed,
+        Accounts = options.Accounts,
+        FraudRate = options.FraudRate,
+    });
+
+    private long sent;
+    private long completed;
+    private long degraded;
+    private long replayed;
+    private long measureStart;
+    private long measureEnd;
+
+    /// <summary>Runs the configured load and returns the measurements.</summary>
+    public async Task<LoadResult> RunAsync(CancellationToken cancellationToken)
+    {
+        log.WriteLine($"warming up for {options.Warmup.TotalSeconds:0.#} s, then measuring for {options.Duration.TotalSeconds:0.#} s ...");
+        var start = Stopwatch.GetTimestamp();
+        measureStart = start + ToTicks(options.Warmup);
+        measureEnd = measureStart + ToTicks(options.Duration);
+        if (options.Mode == LoadMode.Stream)
+        {
+            await RunStreamsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (options.Rate is { } rate)
+        {
+            await RunUnaryOpenLoopAsync(rate, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await RunUnaryClosedLoopAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new LoadResult
+        {
+            Mode = options.Mode == LoadMode.Stream ? "stream" : "unary",
+            Target = options.Target,
+            Concurrency = options.Mode == LoadMode.Unary && options.Rate is null ? options.Concurrency : null,
+            TargetRate = options.Rate,
+            Streams = options.Mode == LoadMode.Stream ? options.Streams : null,
+            DurationSeconds = options.Duration.TotalSeconds,
+            WarmupSeconds = options.Warmup.TotalSeconds,
+            Sent = sent,
+            Completed = completed,
+            Throughput = Math.Round(completed / options.Duration.TotalSeconds, 1),
+            LatencyMs = LatencySummary.From(histogram),
+            Errors = new Dictionary<string, long>(errors),
+            Decisions = new Dictionary<string, long>
+            {
+                ["approve"] = decisions[(int)Decision.Approve],
+                ["review"] = decisions[(int)Decision.Review],
+                ["decline"] = decisions[(int)Decision.Decline],
+            },
+            Degraded = degraded,
+            Replayed = replayed,
+            Command = "FraudEx.LoadGen " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Where(a => a != options.ApiKey)),
+        };
+    }
+
+    private Transaction NextTransaction()
+    {
+        lock (feedLock)
+        {
+            return generator.Next().Transaction;
+        }
+    }
+
+    private CallOptions CallOptions(CancellationToken ct) => ScoringServiceClient.WithApiKey(options.ApiKey, cancellationToken: ct);
+
+    private async Task RunUnaryClosedLoopAsync(CancellationToken ct)
+    {
+        var workers = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var now = Stopwatch.GetTimestamp();
+                if (now >= measureEnd)
+                {
+                    return;
+                }
+
+                await CallAsync(NextTransaction(), now, ct).ConfigureAwait(false);
+            }
+        }, ct));
+        await Task.WhenAll(workers).ConfigureAwait(false);
+    }
+
+    private async Task RunUnaryOpenLoopAsync(double rate, CancellationToken ct)
+    {
+        var interval = Stopwatch.Frequency / rate;
+        var first = Stopwatch.GetTimestamp();
+        var inFlight = new List<Task>();
+        for (long i = 0; ; i++)
+        {
+            var intended = first + (long)(i * interval);
+            if (intended >= measureEnd || ct.IsCancellationRequested)
+            {
+                break;
+            }
+
+            await SleepUntilAsync(intended, ct).ConfigureAwait(false);
+            inFlight.Add(CallAsync(NextTransaction(), intended, ct));
+            if (inFlight.Count > 4096)
+            {
+                inFlight.RemoveAll(t => t.IsCompleted);
+            }
+        }
+
+        await Task.WhenAll(inFlight).WaitAsync(Drain, ct).ConfigureAwait(false);
+    }
+
+    private async Task CallAsync(Transaction tx, long intended, CancellationToken ct)
+    {
+        var measured = intended >= measureStart && intended < measureEnd;
+        if (measured)
+        {
+            Interlocked.Increment(ref sent);
+        }
+
+        try
+        {
+            var response = await client.ScoreAsync(new ScoreRequest { Transaction = tx }, CallOptions(ct)).ConfigureAwait(false);
+            if (measured)
+            {
+                Record(response, intended);
+            }
+        }
+        catch (RpcException e)
+        {
+            if (measured)
+            {
+                errors.AddOrUpdate(e.StatusCode.ToString(), 1, (_, n) => n + 1);
+            }
+        }
+    }
+
+    private async Task RunStreamsAsync(CancellationToken ct)
+    {
+        var perStream = options.Rate!.Value / options.Streams;
+        var streams = Enumerable.Range(0, options.Streams).Select(s => Task.Run(() => RunOneStreamAsync(perStream, s, ct), ct));
+        await Task.WhenAll(streams).ConfigureAwait(false);
+    }
+
+    private async Task RunOneStreamAsync(double rate, int index, CancellationToken ct)
+    {
+        using var call = client.ScoreStream(CallOptions(ct));
+        var intendedTimes = new ConcurrentQueue<long>();
+        var interval = Stopwatch.Frequency / rate;
+
+        // Responses come in request order, so the oldest intended send time belongs to the next response.
+        var reader = Task.Run(async () =>
+        {
+            while (await call.ResponseStream.MoveNext(ct).ConfigureAwait(false))
+            {
+                if (!intendedTimes.TryDequeue(out var intended))
+                {
+                    throw new InvalidOperationException("More responses than requests on a stream.");
+                }
+
+                var message = call.ResponseStream.Current;
+                var measured = intended >= measureStart && intended < measureEnd;
+                if (!measured)
+                {
+                    continue;
+                }
+
+                if (message.Result is { } result)
+                {
+                    Record(result, intended);
+                }
+                else
+                {
+                    errors.AddOrUpdate("stream:" + (StatusCode)(message.Error?.Code ?? 2), 1, (_, n) => n + 1);
+                }
+            }
+        }, ct);
+
+        // Spread the streams' schedules so they do not all wake at the same instant.
+        var first = Stopwatch.GetTimestamp() + (long)(interval * index / options.Streams);
+        long i = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (now >= measureEnd)
+            {
+                break;
+            }
+
+            // Send everything that is due; a late sender catches up and the lateness counts in the latency.
+            var due = first + (long)(i * interval);
+            if (due > now)
+            {
+                await SleepUntilAsync(due, ct).ConfigureAwait(false);
+                continue;
+            }
+
+            var tx = NextTransaction();
+            intendedTimes.Enqueue(due);
+
+            await call.RequestStream.WriteAsync(new ScoreStreamRequest { Transaction = tx }, ct).ConfigureAwait(false);
+            i++;
+        }
+
+        // Every message due in the window counts as sent, written or not: a sender held back by a slow server is
+        // exactly what the open loop must not hide.
+        var windowStart = Math.Max(0, (long)Math.Ceiling((measureStart - first) / interval));
+        var windowEnd = Math.Max(0, (long)Math.Ceiling((measureEnd - first) / interval));
+        Interlocked.Add(ref sent, windowEnd - windowStart);
+        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            await reader.WaitAsync(Drain, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            log.WriteLine($"stream {index}: {intendedTimes.Count} responses still missing after the drain time");
+        }
+    }
+
+    private void Record(ScoreResponse response, long intended)
+    {
+        histogram.Record(Stopwatch.GetElapsedTime(intended));
+        Interlocked.Increment(ref completed);
+        var d = (int)response.Decision;
+        if (d is >= 0 and < 4)
+        {
+            Interlocked.Increment(ref decisions[d]);
+        }
+
+        if (response.Degraded)
+        {
+            Interlocked.Increment(ref degraded);
+        }
+
+        if (response.Replayed)
+        {
+            Interlocked.Increment(ref replayed);
+        }
+    }
+
+    private static async Task SleepUntilAsync(long timestamp, CancellationToken ct)
+    {
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+        if (wait > TimeSpan.FromMilliseconds(1))
+        {
+            await Task.Delay(wait - TimeSpan.FromMilliseconds(0.5), ct).ConfigureAwait(false);
+        }
+
+        // The last sub-millisecond is spent yielding rather than sleeping: timer granularity would add ~1 ms.
+        while (Stopwatch.GetTimestamp() < timestamp)
+        {
+            await Task.Yield();
+        }
+    }
+
+    private static long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Benchmarks the whole FraudEx system on this machine with FraudEx.LoadGen: a throwaway redis-server and PostgreSQL
+# cluster, the feature, alert and scoring services (Release builds, API keys on, decisions handed to Postgres), and the
+# load generator as the client, all on loopback. Runs the three target scenarios, 20 s each after a short warm-up,
+# prints LoadGen's tables, the scorer's span statistics, and writes JSON to artifacts/bench/.
+#
+#   bash src/FraudEx.LoadGen/bench.sh [scenario ...]     scenarios: unary32 unary100 stream20k (default: all)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+root=$(pwd)
+scenarios=("${@:-unary32 unary100 stream20k}")
+read -r -a scenarios <<<"${scenarios[*]}"
+out="$root/artifacts/bench"
+mkdir -p "$out"
+
+for project in FraudEx.Features FraudEx.Alerts FraudEx.Scoring FraudEx.LoadGen; do
+  dotnet build -c Release -nologo -v:q -clp:ErrorsOnly "src/$project" || { echo "building $project failed"; exit 1; }
+done
+
+work=$(mktemp -d /tmp/fraudex-bench-XXXXXX)
+chmod 755 "$work"
+pids=()
+pg_bin=/usr/lib/postgresql/15/bin
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  mkdir -p "$out/logs" && cp "$work"/*.log "$out/logs/" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -f "$work/pg/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+wait_port() { for _ in $(seq 1 300); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened"; exit 1; }
+
+redis_port=$(free_port); pg_port=$(free_port); features_port=$(free_port); alerts_port=$(free_port); scoring_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" --daemonize no >"$work/redis.log" 2>&1 &
+pids+=($!)
+mkdir -p "$work/pg" && [ "$(id -u)" = 0 ] && chown postgres:postgres "$work/pg"
+as_pg "$pg_bin/initdb" -D "$work/pg" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" -w start >/dev/null
+as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres alertsdb
+wait_port "$redis_port"
+
+common=(DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning)
+env "${common[@]}" ASPNETCORE_URLS="http://127.0.0.1:$features_port" ConnectionStrings__redis="127.0.0.1:$redis_port" \
+  dotnet src/FraudEx.Features/bin/Release/net10.0/FraudEx.Features.dll >"$work/features.log" 2>&1 &
+pids+=($!)
+env "${common[@]}" ASPNETCORE_URLS="http://127.0.0.1:$alerts_port" \
+  ConnectionStrings__alertsdb="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=alertsdb" \
+  services__features__grpc__0="http://127.0.0.1:$features_port" \
+  dotnet src/FraudEx.Alerts/bin/Release/net10.0/FraudEx.Alerts.dll >"$work/alerts.log" 2>&1 &
+pids+=($!)
+wait_port "$features_port"; wait_port "$alerts_port"
+
+keys=$(dotnet src/FraudEx.Scoring/bin/Release/net10.0/FraudEx.Scoring.dll new-api-key bench scorer)
+api_key=$(echo "$keys" | sed -n 's/^key: //p')
+mapfile -t key_env < <(echo "$keys" | grep '^Scoring__')
+env "${common[@]}" Logging__LogLevel__FraudEx.Scoring.Telemetry=Information "${key_env[@]}" \
+  ASPNETCORE_URLS="http://127.0.0.1:$scoring_port" \
+  services__features__grpc__0="http://127.0.0.1:$features_port" services__alerts__grpc__0="http://127.0.0.1:$alerts_port" \
+  DecisionSpool__Directory="$work/spool" Scoring__SpanStatistics="${FRAUDEX_SPAN_STATISTICS:-true}" \
+  ${FRAUDEX_MODEL:+Scoring__ModelPath=$FRAUDEX_MODEL} \
+  dotnet src/FraudEx.Scoring/bin/Release/net10.0/FraudEx.Scoring.dll >"$work/scoring.log" 2>&1 &
+scoring_pid=$!
+pids+=($scoring_pid)
+wait_port "$scoring_port"
+
+loadgen=(dotnet src/FraudEx.LoadGen/bin/Release/net10.0/FraudEx.LoadGen.dll)
+target="http://127.0.0.1:$scoring_port"
+for scenario in "${scenarios[@]}"; do
+  echo
+  case "$scenario" in
+    unary32)   FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --concurrency 32 --duration 20 --warmup 3 --out "$out/unary32.json" ;;
+    unary100)  FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --rate 100 --duration 20 --warmup 2 --out "$out/unary100.json" ;;
+    stream20k) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate 20000 --streams 4 --duration 20 --warmup 3 --out "$out/stream20k.json" ;;
+    *) echo "unknown scenario $scenario"; exit 2 ;;
+  esac
+done
+
+# SIGTERM: background jobs of a non-interactive shell ignore SIGINT.
+kill -TERM "$scoring_pid"; wait "$scoring_pid" 2>/dev/null || true
+echo
+echo "==== scoring service span statistics (FraudEx.Scoring and FraudEx.Grpc spans, whole run) ===="
+awk '/Span durations since start/{block=""} /Span durations since start/,0{block=block $0 "\n"} END{printf "%s", block}' "$work/scoring.log" | tail -n 25
+grep -iE "fail|exception" "$work/scoring.log" | head -5 || true

@@ -1,0 +1,61 @@
+using System.Threading.Channels;
+
+namespace FraudEx.Scoring.Grpc;
+
+/// <summary>
+/// Scores the messages of one stream concurrently (so they share micro-batches) while answering strictly in request
+/// order. At most <c>window</c> messages are in flight: when the client reads its answers slowly, the writer waits on
+/// HTTP/2 flow control, the window fills, and reading stops, so back-pressure reaches the sender instead of the
+/// server buffering without bound.
+/// </summary>
+internal sealed class OrderedStreamScorer<TRequest, TResponse>(
+    Func<TRequest, long, CancellationToken, Task<TResponse>> score, int window, TimeProvider timeProvider)
+    where TRequest : class
+{
+    /// <summary>Reads every request, scores it, and writes the answers in order; returns when the client has finished.</summary>
+    public async Task RunAsync(
+        Func<CancellationToken, Task<TRequest?>> read,
+        Func<TResponse, CancellationToken, Task> write,
+        CancellationToken cancellationToken)
+    {
+        var pending = Channel.CreateBounded<Task<TResponse>>(new BoundedChannelOptions(window)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writer = WriteAllAsync(pending.Reader, write, failed);
+        try
+        {
+            while (await read(failed.Token).ConfigureAwait(false) is { } request)
+            {
+                var receivedAt = timeProvider.GetTimestamp();
+                await pending.Writer.WriteAsync(score(request, receivedAt, failed.Token), failed.Token).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            pending.Writer.TryComplete();
+        }
+
+        await writer.ConfigureAwait(false);
+    }
+
+    private static async Task WriteAllAsync(ChannelReader<Task<TResponse>> pending, Func<TResponse, CancellationToken, Task> write, CancellationTokenSource failed)
+    {
+        try
+        {
+            await foreach (var next in pending.ReadAllAsync(failed.Token).ConfigureAwait(false))
+            {
+                await write(await next.ConfigureAwait(false), failed.Token).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // A failed write (client gone) must also stop the reading side.
+            await failed.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}
