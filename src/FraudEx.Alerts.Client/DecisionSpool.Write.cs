@@ -6,7 +6,9 @@ namespace FraudEx.Alerts.Client;
 public sealed partial class DecisionSpool
 {
     private const string CheckpointFile = "checkpoint";
+    private const string LockFile = "lock";
     private FileStream? _segment;
+    private FileStream? _lock;
     private long _segmentSequence;
     private long _segmentLength;
 
@@ -15,6 +17,17 @@ public sealed partial class DecisionSpool
     private void Recover()
     {
         System.IO.Directory.CreateDirectory(_options.Directory);
+        // Two processes appending to one spool would interleave frames; FileShare.None is an exclusive flock on Linux,
+        // released by the kernel if the process dies.
+        try
+        {
+            _lock = new FileStream(Path.Combine(_options.Directory, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"The decision spool {_options.Directory} is in use by another process.", e);
+        }
+
         var segments = SpoolFormat.ListSegments(_options.Directory);
         foreach (var sequence in segments)
         {
@@ -140,6 +153,12 @@ public sealed partial class DecisionSpool
 
         _segment?.Dispose();
         _segment = null;
+    }
+
+    private void ReleaseLock()
+    {
+        _lock?.Dispose();
+        _lock = null;
     }
 
     private void RollSegment()

@@ -65,7 +65,17 @@ public sealed partial class DecisionSpool : IDecisionSink, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(recorder);
         ArgumentNullException.ThrowIfNull(logger);
         var spool = new DecisionSpool(options, recorder, logger);
-        await Task.Run(spool.Recover, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Run(spool.Recover, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            spool._segment?.Dispose();
+            spool.ReleaseLock();
+            throw;
+        }
+
         spool._writerLoop = Task.Run(spool.WriteLoopAsync, CancellationToken.None);
         spool._shipperLoop = Task.Run(() => spool.ShipLoopAsync(spool._stopShipping.Token), CancellationToken.None);
         return spool;
@@ -134,6 +144,7 @@ public sealed partial class DecisionSpool : IDecisionSink, IAsyncDisposable
         await _stopShipping.CancelAsync().ConfigureAwait(false);
         await _shipperLoop.ConfigureAwait(false);
         _stopShipping.Dispose();
+        ReleaseLock();
         lock (_positionLock)
         {
             foreach (var waiter in _drainWaiters)

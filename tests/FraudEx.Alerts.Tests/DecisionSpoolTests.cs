@@ -68,6 +68,20 @@ public sealed class DecisionSpoolTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task SecondSpoolOnTheSameDirectory_IsRefusedWhileTheFirstIsOpen()
+    {
+        var recorder = new StoreRecorder(null!) { Down = true };
+        var options = new DecisionSpoolOptions { Directory = _directory };
+        var first = await DecisionSpool.OpenAsync(options, recorder, NullLogger<DecisionSpool>.Instance, Timeout);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => DecisionSpool.OpenAsync(options, recorder, NullLogger<DecisionSpool>.Instance, Timeout));
+        await first.DisposeAsync();
+        await using var reopened = await DecisionSpool.OpenAsync(options, recorder, NullLogger<DecisionSpool>.Instance, Timeout);
+
+        Assert.Contains("in use by another process", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InvalidDecision_IsRefusedBeforeItReachesTheSpool()
     {
         var recorder = new StoreRecorder(null!) { Down = true };
