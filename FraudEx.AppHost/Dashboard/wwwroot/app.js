@@ -26,6 +26,7 @@ function show(tab) {
   document.querySelectorAll(".tab").forEach((s) => s.classList.toggle("active", s.id === tab));
   document.querySelectorAll("#tabs a").forEach((a) => a.classList.toggle("active", a.dataset.tab === tab));
   if (pollers[tab]) pollers[tab]();
+  refreshStats();
 }
 window.addEventListener("hashchange", () => show(location.hash.slice(1)));
 setInterval(() => { if (current && pollers[current]) pollers[current](); }, 2000);
