@@ -52,6 +52,13 @@ public sealed class RedisBatch
 
         _sent = true;
         _cancellationToken = cancellationToken;
+        var activity = RedisTelemetry.StartCommand(OperationName(), _commands.Count, _client.Options);
+        if (activity is not null)
+        {
+            // The span covers the round trip: from the write until the last reply of the pipeline.
+            RedisTelemetry.EndWhenDone(activity, Task.WhenAll(_commands.Select(c => c.Task)));
+        }
+
         RedisConnection connection;
         try
         {
@@ -68,6 +75,21 @@ public sealed class RedisBatch
         }
 
         connection.Send(_commands, cancellationToken);
+    }
+
+    /// <summary>The command name when all commands are alike ("MGET"), else "pipeline".</summary>
+    private string OperationName()
+    {
+        var first = _commands.Count > 0 ? _commands[0].Command : "pipeline";
+        foreach (var c in _commands)
+        {
+            if (!string.Equals(c.Command, first, StringComparison.OrdinalIgnoreCase))
+            {
+                return "pipeline";
+            }
+        }
+
+        return first;
     }
 
     private async Task<RedisResult> WithFallback(Task<RedisResult> first, RedisScript script, RedisArg[] keys, RedisArg[] args)

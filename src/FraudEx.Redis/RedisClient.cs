@@ -65,8 +65,18 @@ public sealed class RedisClient : IAsyncDisposable
     public async Task<RedisResult> ExecuteAsync(string command, RedisArg[] args, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(command);
-        var connection = await NextSlot().GetAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.Send(command, args, cancellationToken).ConfigureAwait(false);
+        using var activity = RedisTelemetry.StartCommand(command, 1, Options);
+        try
+        {
+            var connection = await NextSlot().GetAsync(cancellationToken).ConfigureAwait(false);
+            return await connection.Send(command, args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            activity.SetTag("error.type", ex.GetType().FullName);
+            throw;
+        }
     }
 
     /// <summary>Runs a script by SHA-1, sending its source once when the server does not hold it (NOSCRIPT).</summary>

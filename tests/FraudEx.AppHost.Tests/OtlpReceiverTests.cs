@@ -34,7 +34,16 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
             ["Resources:alerts:Enabled"] = "false",
             ["Resources:scoring:Enabled"] = "false",
         });
-        await _host.WaitAllHealthyAsync(Timeout);
+        try
+        {
+            await _host.WaitAllHealthyAsync(Timeout);
+        }
+        catch
+        {
+            // xUnit does not dispose a fixture whose initialisation failed: stop the app host and remove its directory here.
+            await _host.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();

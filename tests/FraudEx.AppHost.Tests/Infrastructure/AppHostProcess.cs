@@ -217,8 +217,15 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
     /// <summary>Whether disposing deletes the data directory (not when a later app host reuses it).</summary>
     public bool KeepDataDirectory { get; set; }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         if (!_process.HasExited)
         {
             try
