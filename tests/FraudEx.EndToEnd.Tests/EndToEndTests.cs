@@ -33,7 +33,7 @@ public sealed class EndToEndTests(SystemFixture system)
         answers.AddRange(await ScoreStreamAsync(transactions[3000..6000]));
 
         // 4,000 from the two other implementations: each 1,000 unary and 1,000 streamed.
-        var directory = Directory.CreateTempSubdirectory("fraudex-e2e-clients-").FullName;
+        var directory = system.NewDirectory("clients");
         var descriptors = PolyglotFiles.WriteDescriptorSet(directory);
         answers.AddRange(await RunPythonAsync(descriptors, directory, "py-unary", transactions[6000..7000], "unary"));
         answers.AddRange(await RunPythonAsync(descriptors, directory, "py-stream", transactions[7000..8000], "stream"));
@@ -143,7 +143,7 @@ public sealed class EndToEndTests(SystemFixture system)
     [Fact]
     public async Task PythonClient_SeesBadInputAndAuthStatuses()
     {
-        var directory = Directory.CreateTempSubdirectory("fraudex-e2e-py-errors-").FullName;
+        var directory = system.NewDirectory("py-errors");
         var descriptors = PolyglotFiles.WriteDescriptorSet(directory);
         var input = PolyglotFiles.WriteTransactions(directory, "errors", [Fresh("py-errors")]);
         var output = Path.Combine(directory, "errors.jsonl");
