@@ -19,7 +19,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     private readonly Lock _sync = new();
     private readonly Queue<PendingCommand> _pending = new();
     private readonly Timer _timeoutTimer;
-    private readonly long _timeoutTicks;
+    private long _timeoutTicks;
     private OutputBuffer _output = new();
     private OutputBuffer? _spare = new();
     private bool _writing;
@@ -31,7 +31,9 @@ internal sealed class RedisConnection : IAsyncDisposable
         _stream = stream;
         _options = options;
         _onFault = onFault;
-        _timeoutTicks = (long)(options.CommandTimeout.TotalSeconds * Stopwatch.Frequency);
+        // The handshake (HELLO/AUTH/SELECT) is part of connecting: bounded by ConnectTimeout, not by a command timeout
+        // that may be set far shorter than a connect can take on a busy host.
+        _timeoutTicks = ToTicks(options.ConnectTimeout > options.CommandTimeout ? options.ConnectTimeout : options.CommandTimeout);
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.CommandTimeout.TotalMilliseconds / 4, 10, 250));
         _timeoutTimer = new Timer(static s => ((RedisConnection)s!).CheckTimeouts(), this, period, period);
         _ = ReadLoopAsync();
@@ -70,6 +72,7 @@ internal sealed class RedisConnection : IAsyncDisposable
 
             connection = new RedisConnection(socket, stream, options, onFault);
             await connection.HandshakeAsync(timeout.Token).ConfigureAwait(false);
+            Volatile.Write(ref connection._timeoutTicks, ToTicks(options.CommandTimeout));
             return connection;
         }
         catch (Exception ex)
@@ -315,13 +318,15 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
     }
 
+    private static long ToTicks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);
+
     private void CheckTimeouts()
     {
         bool expired;
         string? command = null;
         lock (_sync)
         {
-            expired = _fault is null && _pending.TryPeek(out var head) && Stopwatch.GetTimestamp() - head.SentTimestamp > _timeoutTicks;
+            expired = _fault is null && _pending.TryPeek(out var head) && Stopwatch.GetTimestamp() - head.SentTimestamp > Volatile.Read(ref _timeoutTicks);
             if (expired)
             {
                 command = _pending.Peek().Command;
