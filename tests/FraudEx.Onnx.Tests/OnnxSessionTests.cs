@@ -187,6 +187,7 @@ public sealed class OnnxSessionTests
         var features = Enumerable.Range(0, rows.Rows).SelectMany(r => rows.Row(r)[..3].ToArray()).ToArray();
         var expected = session.Run(features, rows.Rows);
         using var start = new ManualResetEventSlim();
+        var totalCompleted = 0;
 
         var runners = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
         {
@@ -198,6 +199,7 @@ public sealed class OnnxSessionTests
                 {
                     Assert.Equal(expected, session.Run(features, rows.Rows));
                     completed++;
+                    Interlocked.Increment(ref totalCompleted);
                 }
             }
             catch (ObjectDisposedException)
@@ -206,7 +208,14 @@ public sealed class OnnxSessionTests
             }
         })).ToArray();
         start.Set();
-        await Task.Delay(200);
+        // Dispose only once runs are demonstrably under way (on a busy machine the runners may start late).
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Volatile.Read(ref totalCompleted) == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        await Task.Delay(50);
         session.Dispose();
 
         var completedRuns = await Task.WhenAll(runners).WaitAsync(TimeSpan.FromSeconds(30));
