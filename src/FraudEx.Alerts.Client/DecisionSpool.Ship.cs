@@ -48,19 +48,39 @@ public sealed partial class DecisionSpool
         }
 
         var inFlight = new Queue<(Task Send, SpoolPosition End, int Count)>();
+
+        // After a batch that took everything there was, the next read waits until ShipInterval has passed since it:
+        // decisions then travel in a few large RecordDecisions calls rather than many small ones (each call costs the
+        // alert service and Postgres a transaction), while a quiet spool still ships its first decision at once.
+        var lastPartialRead = long.MinValue;
         try
         {
             while (!stop.IsCancellationRequested)
             {
                 while (inFlight.Count < Math.Max(1, _options.MaxInFlightBatches))
                 {
-                    var (records, end) = ReadBatch(cursor);
+                    if (lastPartialRead != long.MinValue)
+                    {
+                        var wait = _options.ShipInterval - System.Diagnostics.Stopwatch.GetElapsedTime(lastPartialRead);
+                        if (wait > TimeSpan.Zero)
+                        {
+                            if (inFlight.Count > 0)
+                            {
+                                break;
+                            }
+
+                            await Task.Delay(wait, stop).ConfigureAwait(false);
+                        }
+                    }
+
+                    var (records, end, full) = ReadBatch(cursor);
                     cursor = end;
                     if (records.Count == 0)
                     {
                         break;
                     }
 
+                    lastPartialRead = full ? long.MinValue : System.Diagnostics.Stopwatch.GetTimestamp();
                     inFlight.Enqueue((SendWithRetryAsync(records, stop), end, records.Count));
                 }
 
@@ -108,10 +128,11 @@ public sealed partial class DecisionSpool
 
     /// <summary>Reads up to one batch of frames from <paramref name="cursor"/>, crossing into newer segments when a
     /// closed one is exhausted.</summary>
-    private (List<DecisionRecord> Records, SpoolPosition End) ReadBatch(SpoolPosition cursor)
+    private (List<DecisionRecord> Records, SpoolPosition End, bool Full) ReadBatch(SpoolPosition cursor)
     {
         var records = new List<DecisionRecord>();
         var bytes = 0;
+        var batchFull = false;
         while (records.Count < _options.BatchSize)
         {
             long limit;
@@ -171,6 +192,7 @@ public sealed partial class DecisionSpool
                 if (records.Count >= _options.BatchSize || (records.Count > 0 && bytes + length > _options.MaxBatchBytes))
                 {
                     full = true;
+                    batchFull = true;
                     break;
                 }
 
@@ -198,7 +220,7 @@ public sealed partial class DecisionSpool
             }
         }
 
-        return (records, cursor);
+        return (records, cursor, batchFull || records.Count >= _options.BatchSize);
     }
 
     private SafeFileHandle ReadHandle(long segment)

@@ -20,6 +20,10 @@ public sealed class DecisionSpoolOptions
     /// <summary>Most payload bytes per RecordDecisions call; stays under the 4 MiB gRPC message limit.</summary>
     public int MaxBatchBytes { get; set; } = 3 * 1024 * 1024;
 
+    /// <summary>After a batch that emptied the spool, the shipper waits this long (counted from that read) before
+    /// the next one, so decisions are recorded in fewer, larger calls. Zero ships every write at once.</summary>
+    public TimeSpan ShipInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Batches sent concurrently; acknowledgements are applied in order.</summary>
     public int MaxInFlightBatches { get; set; } = 2;
 

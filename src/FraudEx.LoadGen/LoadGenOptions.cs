@@ -33,6 +33,8 @@ public sealed record LoadGenOptions
           --seed N            generator seed (default 7)
           --insecure          accept any TLS server certificate (self-signed test certificates)
           --out FILE          write the result as JSON
+          --cpu NAME=PID,...  report CPU per score of these processes (each with its direct children), of the load
+                              generator and of the rest of the machine over the measured window (Linux /proc)
         """;
 
     public LoadMode Mode { get; init; }
@@ -60,6 +62,8 @@ public sealed record LoadGenOptions
     public bool Insecure { get; init; }
 
     public string? Out { get; init; }
+
+    public IReadOnlyList<(string Name, int Pid)>? Cpu { get; init; }
 
     /// <summary>Parses the command line; throws <see cref="FormatException"/> with the problem.</summary>
     public static LoadGenOptions Parse(IReadOnlyList<string> args)
@@ -94,6 +98,7 @@ public sealed record LoadGenOptions
                 "--seed" => o with { Seed = (int)Number() },
                 "--insecure" => o with { Insecure = true },
                 "--out" => o with { Out = Value() },
+                "--cpu" => o with { Cpu = CpuAccounting.Parse(Value()) },
                 _ => throw new FormatException($"Unknown option '{args[i]}'."),
             };
         }

@@ -54,6 +54,12 @@ public sealed record LoadResult
 
     public required string Command { get; init; }
 
+    /// <summary>CPU per process over the measured window (with --cpu).</summary>
+    public IReadOnlyList<ProcessCpu> Cpu { get; init; } = [];
+
+    /// <summary>Share of the machine's CPU time that was busy over the measured window (with --cpu).</summary>
+    public double? MachineBusyPercent { get; init; }
+
     /// <summary>A plain-text table for the console.</summary>
     public string ToTable()
     {
@@ -71,6 +77,21 @@ public sealed record LoadResult
         if (Errors.Count > 0)
         {
             sb.AppendLine(c, $"errors: {string.Join(", ", Errors.Select(e => $"{e.Key} {e.Value}"))}");
+        }
+
+        if (Cpu.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine(c, $"CPU over the measured window (machine {MachineBusyPercent:0.#} % busy, {Environment.ProcessorCount} cores):");
+            sb.AppendLine();
+            sb.AppendLine("| process | CPU s | CPU µs per score |");
+            sb.AppendLine("|---|---:|---:|");
+            foreach (var p in Cpu)
+            {
+                sb.AppendLine(c, $"| {p.Name} | {p.CpuSeconds:0.00} | {p.MicrosPerScore:0.0} |");
+            }
+
+            sb.AppendLine(c, $"| all | {Cpu.Sum(p => p.CpuSeconds):0.00} | {Cpu.Sum(p => p.MicrosPerScore):0.0} |");
         }
 
         return sb.ToString();

@@ -40,6 +40,8 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
         var start = Stopwatch.GetTimestamp();
         measureStart = start + ToTicks(options.Warmup);
         measureEnd = measureStart + ToTicks(options.Duration);
+        var cpu = options.Cpu is { } watched && CpuAccounting.Supported ? new CpuAccounting(watched) : null;
+        var sampling = cpu is null ? Task.CompletedTask : SampleCpuAsync(cpu, cancellationToken);
         if (options.Mode == LoadMode.Stream)
         {
             await RunStreamsAsync(cancellationToken).ConfigureAwait(false);
@@ -52,6 +54,9 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
         {
             await RunUnaryClosedLoopAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        await sampling.ConfigureAwait(false);
+        var (processes, busy) = cpu?.Report(completed) ?? ([], double.NaN);
 
         return new LoadResult
         {
@@ -75,8 +80,18 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
             },
             Degraded = degraded,
             Replayed = replayed,
+            Cpu = processes,
+            MachineBusyPercent = double.IsNaN(busy) ? null : busy,
             Command = "FraudEx.LoadGen " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Where(a => a != options.ApiKey)),
         };
+    }
+
+    private async Task SampleCpuAsync(CpuAccounting cpu, CancellationToken ct)
+    {
+        await SleepUntilAsync(measureStart, ct).ConfigureAwait(false);
+        cpu.Start();
+        await SleepUntilAsync(measureEnd, ct).ConfigureAwait(false);
+        cpu.Stop();
     }
 
     private Transaction NextTransaction()

@@ -35,22 +35,25 @@ wait_port() { for _ in $(seq 1 300); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/n
 
 redis_port=$(free_port); pg_port=$(free_port); features_port=$(free_port); alerts_port=$(free_port); scoring_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" --daemonize no >"$work/redis.log" 2>&1 &
-pids+=($!)
+redis_pid=$!
+pids+=($redis_pid)
 mkdir -p "$work/pg" && [ "$(id -u)" = 0 ] && chown postgres:postgres "$work/pg"
 as_pg "$pg_bin/initdb" -D "$work/pg" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" -w start >/dev/null
 as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres alertsdb
 wait_port "$redis_port"
 
-common=(DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning)
+common=(DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning ${FRAUDEX_BENCH_ENV:-})
 env "${common[@]}" ASPNETCORE_URLS="http://127.0.0.1:$features_port" ConnectionStrings__redis="127.0.0.1:$redis_port" \
   dotnet src/FraudEx.Features/bin/Release/net10.0/FraudEx.Features.dll >"$work/features.log" 2>&1 &
-pids+=($!)
+features_pid=$!
+pids+=($features_pid)
 env "${common[@]}" ASPNETCORE_URLS="http://127.0.0.1:$alerts_port" \
   ConnectionStrings__alertsdb="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=alertsdb" \
   services__features__grpc__0="http://127.0.0.1:$features_port" \
   dotnet src/FraudEx.Alerts/bin/Release/net10.0/FraudEx.Alerts.dll >"$work/alerts.log" 2>&1 &
-pids+=($!)
+alerts_pid=$!
+pids+=($alerts_pid)
 wait_port "$features_port"; wait_port "$alerts_port"
 
 keys=$(dotnet src/FraudEx.Scoring/bin/Release/net10.0/FraudEx.Scoring.dll new-api-key bench scorer)
@@ -66,14 +69,16 @@ scoring_pid=$!
 pids+=($scoring_pid)
 wait_port "$scoring_port"
 
-loadgen=(dotnet src/FraudEx.LoadGen/bin/Release/net10.0/FraudEx.LoadGen.dll)
+loadgen=(env "${common[@]}" dotnet src/FraudEx.LoadGen/bin/Release/net10.0/FraudEx.LoadGen.dll)
 target="http://127.0.0.1:$scoring_port"
+postgres_pid=$(head -n 1 "$work/pg/postmaster.pid")
+cpu=(--cpu "scoring=$scoring_pid,features=$features_pid,alerts=$alerts_pid,redis=$redis_pid,postgres=$postgres_pid")
 for scenario in "${scenarios[@]}"; do
   echo
   case "$scenario" in
-    unary32)   FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --concurrency 32 --duration 20 --warmup 3 --out "$out/unary32.json" ;;
-    unary100)  FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --rate 100 --duration 20 --warmup 2 --out "$out/unary100.json" ;;
-    stream20k) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate 20000 --streams 4 --duration 20 --warmup 3 --out "$out/stream20k.json" ;;
+    unary32)   FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --concurrency 32 --duration 20 --warmup 3 --out "$out/unary32.json" "${cpu[@]}" ;;
+    unary100)  FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --rate 100 --duration 20 --warmup 2 --out "$out/unary100.json" "${cpu[@]}" ;;
+    stream20k) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate 20000 --streams 4 --duration 20 --warmup 3 --out "$out/stream20k.json" "${cpu[@]}" ;;
     *) echo "unknown scenario $scenario"; exit 2 ;;
   esac
 done

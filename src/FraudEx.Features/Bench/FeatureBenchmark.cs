@@ -9,7 +9,7 @@ namespace FraudEx.Features.Bench;
 /// Throughput and latency of <see cref="FeatureStore.ComputeAsync"/> for batches of 1 and 256 against a local
 /// redis-server, and Redis memory per account. Options: --redis CONNSTR (default: start /usr/bin/redis-server on a free
 /// port), --seconds N per scenario (default 8), --accounts N (default 100000), --callers1 N concurrent callers for
-/// batch 1 (default 32), --callers256 N for batch 256 (default 4).
+/// batch 1 (default 32), --callers256 N for batch 256 (default 4), --batches 1,256 the scenarios to run (default both), --no-memory to skip the memory report.
 /// </summary>
 internal static class FeatureBenchmark
 {
@@ -33,12 +33,24 @@ internal static class FeatureBenchmark
 
         Console.WriteLine("| scenario | callers | transactions/s | call p50 ms | call p99 ms | calls | client CPU µs/tx | Redis CPU µs/tx | tx/s if both had the 2 cores alone |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
-        await Scenario(redis, store, generator, batch: 1, callers: opts.Callers1, opts.Seconds).ConfigureAwait(false);
-        await Scenario(redis, store, generator, batch: 256, callers: opts.Callers256, opts.Seconds).ConfigureAwait(false);
+        if (opts.Batches.Contains(1))
+        {
+            await Scenario(redis, store, generator, batch: 1, callers: opts.Callers1, opts.Seconds).ConfigureAwait(false);
+        }
+
+        if (opts.Batches.Contains(256))
+        {
+            await Scenario(redis, store, generator, batch: 256, callers: opts.Callers256, opts.Seconds).ConfigureAwait(false);
+        }
+
         EngineOnly(generator);
         Console.WriteLine();
 
-        await MemoryReport(redis, opts.Redis is null).ConfigureAwait(false);
+        if (opts.Memory)
+        {
+            await MemoryReport(redis, opts.Redis is null).ConfigureAwait(false);
+        }
+
         await redis.ExecuteAsync("FLUSHDB", []).ConfigureAwait(opts.Redis is null);
         return 0;
     }
@@ -198,6 +210,8 @@ internal static class FeatureBenchmark
                 case "--accounts": o.Accounts = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--callers1": o.Callers1 = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--callers256": o.Callers256 = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--no-memory": o.Memory = false; break;
+                case "--batches": o.Batches = [.. Value().Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture))]; break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
         }
@@ -218,6 +232,10 @@ internal static class FeatureBenchmark
         public int Callers1 { get; set; } = 32;
 
         public int Callers256 { get; set; } = 4;
+
+        public int[] Batches { get; set; } = [1, 256];
+
+        public bool Memory { get; set; } = true;
     }
 
     /// <summary>Synthetic traffic: random accounts and merchants, event time moving forward with the wall clock.</summary>
