@@ -39,7 +39,9 @@ public sealed class FeatureStore
     private readonly long _transactionTtlMs;
     private readonly long _labelTtlMs;
     private readonly BatchCoalescer? _coalescer;
-    private readonly SemaphoreSlim _readGate = new(1, 1);
+    private readonly WriteOverlay _overlay = new();
+    private readonly Lock _turnLock = new();
+    private Task _lastTurn = Task.CompletedTask;
 
     public FeatureStore(RedisClient redis, FeatureStoreOptions options, ILogger<FeatureStore>? logger = null)
     {
@@ -109,7 +111,12 @@ public sealed class FeatureStore
         }
     }
 
-    /// <summary>One read-compute-write round of a batch; null when another writer claimed one of its ids first.</summary>
+    /// <summary>
+    /// One read-compute-write round of a batch; null when another writer claimed one of its ids first. Rounds of this
+    /// process run as a pipeline: each sends its read at once, then computes and sends its write in arrival order
+    /// (its turn), so Redis answers one round's read while the client computes another and runs a third one's script.
+    /// A read that overtook an earlier round's write is resolved through the <see cref="WriteOverlay"/>.
+    /// </summary>
     private async Task<ComputedVector[]?> AttemptAsync(
         IReadOnlyList<TransactionEvent> transactions,
         Dictionary<string, EntitySlot> slots,
@@ -118,25 +125,47 @@ public sealed class FeatureStore
         int attempt,
         CancellationToken cancellationToken)
     {
-        // Round trip 1: every entity state and every transaction id of the batch. The gate orders this read
-        // after the previous batch's write on the connection, so batches of this process in flight together
-        // read each other's results instead of conflicting, while one computes and Redis runs the other's script.
-        await _readGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var gateHeld = true;
+        var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task previousTurn;
+        long sequence;
+        lock (_turnLock)
+        {
+            previousTurn = _lastTurn;
+            _lastTurn = turn.Task;
+            sequence = _overlay.Begin();
+        }
+
+        var results = new ComputedVector[transactions.Count];
+        var fresh = new List<int>(transactions.Count);
+        List<EntitySlot> touched = [];
+        var written = new List<WriteOverlay.Entry>();
+        Task<RedisResult> reply;
         try
         {
+            // Round trip 1: every entity state and every transaction id of the batch, sent before waiting for the turn.
             var slotList = slots.Values.ToList();
             var keys = new List<string>(slotList.Count + txKeys.Length);
             keys.AddRange(slotList.Select(s => s.Key));
             keys.AddRange(txKeys);
             var values = await MultiGetAsync(keys, cancellationToken).ConfigureAwait(false);
+
+            // States are decoded while the previous round still computes; only those an earlier write of this
+            // process replaced are decoded again once it is this round's turn.
             for (var k = 0; k < slotList.Count; k++)
             {
                 Load(slotList[k], values[k]);
             }
 
-            var results = new ComputedVector[transactions.Count];
-            var fresh = new List<int>(transactions.Count);
+            await previousTurn.ConfigureAwait(false);
+            for (var k = 0; k < slotList.Count; k++)
+            {
+                var resolved = _overlay.Resolve(slotList[k].Key, values[k]);
+                if (!ReferenceEquals(resolved, values[k]))
+                {
+                    Load(slotList[k], resolved);
+                }
+            }
+
             var firstInBatch = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var i = 0; i < transactions.Count; i++)
             {
@@ -185,41 +214,83 @@ public sealed class FeatureStore
                 return results;
             }
 
-            // Round trip 2: check-and-set every touched entity and claim the new ids, atomically per entity.
+            // Round trip 2: check-and-set every touched entity and claim the new ids, atomically per entity. It is
+            // written to the connection within the turn, so the next round's script always runs after this one.
             var claims = fresh.Select(i => (txKeys[i], EncodeVector(results[i].Values))).ToList();
-            var touched = slots.Values.Where(s => s.Touched).ToList();
-            var reply = await SendCheckAndSetAsync(touched, claims, _transactionTtlMs, cancellationToken).ConfigureAwait(false);
-            _readGate.Release();
-            gateHeld = false;
-            var conflicts = Conflicts(touched, await reply.ConfigureAwait(false));
-            if (conflicts is null)
+            touched = slots.Values.Where(s => s.Touched).ToList();
+            var nextValues = new byte[touched.Count][];
+            for (var j = 0; j < touched.Count; j++)
             {
-                return null;
+                nextValues[j] = touched[j].NextValue();
+                written.Add(_overlay.Add(touched[j].Key, touched[j].ExpectedHeader, nextValues[j]));
             }
 
-            if (conflicts.Count > 0)
-            {
-                await ResolveConflictsAsync(conflicts, attempt, cancellationToken, (slot, vectorsChanged) =>
-                {
-                    foreach (var i in fresh)
-                    {
-                        if (Array.IndexOf(txSlots[i], slot) >= 0)
-                        {
-                            Fold(transactions[i], slot, results[i].Values);
-                            vectorsChanged.Add(i);
-                        }
-                    }
-                }, changed => RewriteVectorsAsync(changed.Select(i => (txKeys[i], results[i].Values)), cancellationToken)).ConfigureAwait(false);
-            }
-
-            return results;
+            reply = await SendCheckAndSetAsync(touched, nextValues, claims, _transactionTtlMs, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ForgetWrites(touched, written);
+            throw;
         }
         finally
         {
-            if (gateHeld)
+            _overlay.Computed(sequence);
+            turn.TrySetResult();
+        }
+
+        List<EntitySlot>? conflicts;
+        try
+        {
+            conflicts = Conflicts(touched, await reply.ConfigureAwait(false));
+        }
+        catch
+        {
+            ForgetWrites(touched, written);
+            throw;
+        }
+
+        if (conflicts is null)
+        {
+            ForgetWrites(touched, written);
+            return null;
+        }
+
+
+        for (var j = 0; j < touched.Count; j++)
+        {
+            if (conflicts.Contains(touched[j]))
             {
-                _readGate.Release();
+                _overlay.Failed(touched[j].Key, written[j]);
             }
+            else
+            {
+                _overlay.Acknowledged(touched[j].Key, written[j]);
+            }
+        }
+
+        if (conflicts.Count > 0)
+        {
+            await ResolveConflictsAsync(conflicts, attempt, cancellationToken, (slot, vectorsChanged) =>
+            {
+                foreach (var i in fresh)
+                {
+                    if (Array.IndexOf(txSlots[i], slot) >= 0)
+                    {
+                        Fold(transactions[i], slot, results[i].Values);
+                        vectorsChanged.Add(i);
+                    }
+                }
+            }, changed => RewriteVectorsAsync(changed.Select(i => (txKeys[i], results[i].Values)), cancellationToken)).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    private void ForgetWrites(List<EntitySlot> touched, List<WriteOverlay.Entry> written)
+    {
+        for (var j = 0; j < written.Count; j++)
+        {
+            _overlay.Failed(touched[j].Key, written[j]);
         }
     }
 
@@ -444,13 +515,14 @@ public sealed class FeatureStore
     private async Task<List<EntitySlot>?> CheckAndSetAsync(
         List<EntitySlot> touched, IReadOnlyList<(string Key, byte[] Value)> claims, long claimTtlMs, CancellationToken cancellationToken)
     {
-        var reply = await SendCheckAndSetAsync(touched, claims, claimTtlMs, cancellationToken).ConfigureAwait(false);
+        var nextValues = touched.Select(s => s.NextValue()).ToArray();
+        var reply = await SendCheckAndSetAsync(touched, nextValues, claims, claimTtlMs, cancellationToken).ConfigureAwait(false);
         return Conflicts(touched, await reply.ConfigureAwait(false));
     }
 
     /// <summary>Writes the check-and-set script to the connection; the returned task completes with its reply.</summary>
     private async Task<Task<RedisResult>> SendCheckAndSetAsync(
-        List<EntitySlot> touched, IReadOnlyList<(string Key, byte[] Value)> claims, long claimTtlMs, CancellationToken cancellationToken)
+        List<EntitySlot> touched, byte[][] nextValues, IReadOnlyList<(string Key, byte[] Value)> claims, long claimTtlMs, CancellationToken cancellationToken)
     {
         var keys = new RedisArg[claims.Count + touched.Count];
         var args = new RedisArg[3 + claims.Count + 2 * touched.Count];
@@ -467,8 +539,8 @@ public sealed class FeatureStore
         for (var j = 0; j < touched.Count; j++)
         {
             keys[claims.Count + j] = touched[j].Key;
-            args[a++] = touched[j].ExpectedVersion;
-            args[a++] = touched[j].NextValue();
+            args[a++] = touched[j].ExpectedHeader;
+            args[a++] = nextValues[j];
         }
 
         var batch = _redis.CreateBatch();

@@ -30,8 +30,11 @@ public sealed class FeatureStoreOptions
     /// <summary>Largest combined batch, in transactions.</summary>
     public int MaxCombinedTransactions { get; set; } = 2048;
 
-    /// <summary>Combined batches in flight at once per process (overlaps one batch's compute with another's I/O).</summary>
-    public int MaxConcurrentBatches { get; set; } = 2;
+    /// <summary>
+    /// Combined batches in flight at once per process. They form a pipeline: while one computes, Redis answers the
+    /// next one's read and runs the previous one's script.
+    /// </summary>
+    public int MaxConcurrentBatches { get; set; } = 4;
 
     internal void Validate()
     {

@@ -222,6 +222,40 @@ public sealed class FeatureStoreTests(RedisFixture fixture) : IClassFixture<Redi
     }
 
     [Fact]
+    public async Task Pipeline_ManyConcurrentCallersOneAccount_EveryTransactionSeesADistinctHistory()
+    {
+        // Up to four combined batches are in flight at once, each reading before the previous one has written. Each
+        // must still fold on its predecessor's result (through the write overlay, or after a conflict), so every
+        // transaction sees a distinct prior count.
+        const int Callers = 16;
+        const int Batches = 15;
+        const int BatchSize = 10;
+        var prefix = Prefix();
+        await using var client = await ConnectAsync(fixture.Server);
+        var store = Store(client, prefix, o => o.MaxConcurrentBatches = 4);
+
+        var callers = Enumerable.Range(0, Callers).Select(c => Task.Run(async () =>
+        {
+            var counts = new List<float>();
+            for (var b = 0; b < Batches; b++)
+            {
+                var batch = Enumerable.Range(0, BatchSize)
+                    .Select(k => Tx($"p-{c}-{b}-{k}", T0 + (((c * Batches) + b) * BatchSize + k) * 1000L, merchant: $"m-{k % 3}", device: "d-shared"))
+                    .ToList();
+                counts.AddRange((await store.ComputeAsync(batch).T()).Select(v => v.Values[I("acct_count_24h")]));
+            }
+
+            return counts;
+        })).ToArray();
+        var seen = (await Task.WhenAll(callers).WaitAsync(TimeSpan.FromMinutes(2))).SelectMany(c => c).Order().ToArray();
+        var account = await store.GetEntityStateAsync(EntityKind.Account, "acct-1").T();
+
+        const int Total = Callers * Batches * BatchSize;
+        Assert.Equal(Enumerable.Range(1, Total).Select(n => (float)n), seen);
+        Assert.Equal(Total.ToString(System.Globalization.CultureInfo.InvariantCulture), account.Fields["transaction_count"]);
+    }
+
+    [Fact]
     public async Task CorruptStoredState_FailsWithoutWritingAnything()
     {
         var prefix = Prefix();

@@ -4,12 +4,15 @@ using FraudEx.Features.Engine;
 namespace FraudEx.Features.Internal;
 
 /// <summary>
-/// One entity of a batch: its key, the version read from Redis and the working state folded in memory. Stored values
-/// are an 8-byte version counter (little-endian) followed by the engine's serialized state.
+/// One entity of a batch: its key, the header read from Redis and the working state folded in memory. Stored values
+/// are a 16-byte header, then the engine's serialized state. The header is the entity's write count (8 bytes,
+/// little-endian) and a random 64-bit tag drawn for each write: the check-and-set compares the whole header, and
+/// because no two writes share a tag, a writer that expects a value another writer was about to store can never be
+/// fooled by a third writer's value that happens to carry the same count.
 /// </summary>
 internal sealed class EntitySlot(string key, EntityKind kind, string id)
 {
-    public const int VersionBytes = 8;
+    public const int HeaderBytes = 16;
 
     public string Key { get; } = key;
 
@@ -19,9 +22,10 @@ internal sealed class EntitySlot(string key, EntityKind kind, string id)
 
     public EntityState? State { get; private set; }
 
-    /// <summary>Version bytes as read ("" when the key did not exist), the expected value of the check-and-set.</summary>
-    public byte[] ExpectedVersion { get; private set; } = [];
+    /// <summary>Header as read ("" when the key did not exist), the expected value of the check-and-set.</summary>
+    public byte[] ExpectedHeader { get; private set; } = [];
 
+    /// <summary>Writes the stored value has seen.</summary>
     public ulong Version { get; private set; }
 
     public bool Touched { get; set; }
@@ -32,20 +36,20 @@ internal sealed class EntitySlot(string key, EntityKind kind, string id)
         Touched = false;
         if (stored is null)
         {
-            ExpectedVersion = [];
+            ExpectedHeader = [];
             Version = 0;
             State = null;
             return;
         }
 
-        if (stored.Length <= VersionBytes)
+        if (stored.Length <= HeaderBytes)
         {
             throw new FormatException($"Stored value of {Key} is too short ({stored.Length} bytes).");
         }
 
-        ExpectedVersion = stored[..VersionBytes];
+        ExpectedHeader = stored[..HeaderBytes];
         Version = BinaryPrimitives.ReadUInt64LittleEndian(stored);
-        State = Deserialize(Kind, stored.AsSpan(VersionBytes));
+        State = Deserialize(Kind, stored.AsSpan(HeaderBytes));
     }
 
     public T GetOrCreate<T>()
@@ -56,13 +60,14 @@ internal sealed class EntitySlot(string key, EntityKind kind, string id)
         return (T)State;
     }
 
-    /// <summary>The value to store: the next version, then the state.</summary>
+    /// <summary>The value to store: the next write count and a fresh tag, then the state.</summary>
     public byte[] NextValue()
     {
         var state = State!.Serialize();
-        var value = new byte[VersionBytes + state.Length];
+        var value = new byte[HeaderBytes + state.Length];
         BinaryPrimitives.WriteUInt64LittleEndian(value, Version + 1);
-        state.CopyTo(value, VersionBytes);
+        BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), Random.Shared.NextInt64(long.MinValue, long.MaxValue));
+        state.CopyTo(value, HeaderBytes);
         return value;
     }
 

@@ -7,7 +7,7 @@ internal static class StoreScripts
     /// <summary>
     /// Optimistic check-and-set of many independent entities plus claims of new ids, in one round trip.
     /// KEYS = claim keys (n), then entity keys. ARGV = n, claim TTL ms, entity TTL ms, n claim values, then per entity
-    /// the expected 8-byte version ("" = must not exist) and the new value (version first).
+    /// the expected 16-byte header ("" = must not exist) and the new value (header first).
     /// If any claim key already exists, nothing is written and {-1} is returned (another writer took that id).
     /// Otherwise each entity is written only if its stored version is the expected one (per-entity atomicity), the
     /// claims are written, and the per-entity outcomes (1 written, 0 conflict) are returned.
@@ -32,7 +32,7 @@ internal static class StoreScripts
           for j = s, last do
             local v = cur[j - s + 1]
             local ver = ''
-            if v then ver = string.sub(v, 1, 8) end
+            if v then ver = string.sub(v, 1, 16) end
             if ver == ARGV[base + 2 * (j - 1)] then
               redis.call('SET', KEYS[n + j], ARGV[base + 2 * (j - 1) + 1], 'PX', ARGV[3])
               out[j] = 1
