@@ -124,24 +124,29 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
 
     private async Task RunUnaryOpenLoopAsync(double rate, CancellationToken ct)
     {
+        // The schedule runs on a thread of its own that sleeps precisely until each send time (no spinning, no timer
+        // granularity); each call then proceeds asynchronously.
         var interval = Stopwatch.Frequency / rate;
-        var first = Stopwatch.GetTimestamp();
         var inFlight = new List<Task>();
-        for (long i = 0; ; i++)
+        await Task.Factory.StartNew(() =>
         {
-            var intended = first + (long)(i * interval);
-            if (intended >= measureEnd || ct.IsCancellationRequested)
+            var first = Stopwatch.GetTimestamp();
+            for (long i = 0; ; i++)
             {
-                break;
-            }
+                var intended = first + (long)(i * interval);
+                if (intended >= measureEnd || ct.IsCancellationRequested)
+                {
+                    break;
+                }
 
-            await SleepUntilAsync(intended, ct).ConfigureAwait(false);
-            inFlight.Add(CallAsync(NextTransaction(), intended, ct));
-            if (inFlight.Count > 4096)
-            {
-                inFlight.RemoveAll(t => t.IsCompleted);
+                Pacer.SleepUntil(intended);
+                inFlight.Add(CallAsync(NextTransaction(), intended, ct));
+                if (inFlight.Count > 4096)
+                {
+                    inFlight.RemoveAll(t => t.IsCompleted);
+                }
             }
-        }
+        }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
 
         await Task.WhenAll(inFlight).WaitAsync(Drain, ct).ConfigureAwait(false);
     }
@@ -212,31 +217,33 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
             }
         }, ct);
 
-        // Spread the streams' schedules so they do not all wake at the same instant.
+        // Spread the streams' schedules so they do not all wake at the same instant. The sender runs on a thread of
+        // its own that sleeps precisely until the next message is due, then sends everything that is due: a late
+        // sender catches up, and the lateness counts in the latency.
         var first = Stopwatch.GetTimestamp() + (long)(interval * index / options.Streams);
         long i = 0;
-        while (!ct.IsCancellationRequested)
+        await Task.Factory.StartNew(() =>
         {
-            var now = Stopwatch.GetTimestamp();
-            if (now >= measureEnd)
+            while (!ct.IsCancellationRequested)
             {
-                break;
+                var now = Stopwatch.GetTimestamp();
+                if (now >= measureEnd)
+                {
+                    break;
+                }
+
+                var due = first + (long)(i * interval);
+                if (due > now)
+                {
+                    Pacer.SleepUntil(due);
+                    continue;
+                }
+
+                intendedTimes.Enqueue(due);
+                call.RequestStream.WriteAsync(new ScoreStreamRequest { Transaction = NextTransaction() }, ct).GetAwaiter().GetResult();
+                i++;
             }
-
-            // Send everything that is due; a late sender catches up and the lateness counts in the latency.
-            var due = first + (long)(i * interval);
-            if (due > now)
-            {
-                await SleepUntilAsync(due, ct).ConfigureAwait(false);
-                continue;
-            }
-
-            var tx = NextTransaction();
-            intendedTimes.Enqueue(due);
-
-            await call.RequestStream.WriteAsync(new ScoreStreamRequest { Transaction = tx }, ct).ConfigureAwait(false);
-            i++;
-        }
+        }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
 
         // Every message due in the window counts as sent, written or not: a sender held back by a slow server is
         // exactly what the open loop must not hide.
@@ -278,15 +285,9 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
     private static async Task SleepUntilAsync(long timestamp, CancellationToken ct)
     {
         var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
-        if (wait > TimeSpan.FromMilliseconds(1))
+        if (wait > TimeSpan.Zero)
         {
-            await Task.Delay(wait - TimeSpan.FromMilliseconds(0.5), ct).ConfigureAwait(false);
-        }
-
-        // The last sub-millisecond is spent yielding rather than sleeping: timer granularity would add ~1 ms.
-        while (Stopwatch.GetTimestamp() < timestamp)
-        {
-            await Task.Yield();
+            await Task.Delay(wait, ct).ConfigureAwait(false);
         }
     }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks the whole FraudEx system on this machine with FraudEx.LoadGen: a throwaway redis-server and PostgreSQL
 # cluster, the feature, alert and scoring services (Release builds, API keys on, decisions handed to Postgres), and the
-# load generator as the client, all on loopback. Runs the three target scenarios, 20 s each after a short warm-up,
-# prints LoadGen's tables, the scorer's span statistics, and writes JSON to artifacts/bench/.
+# load generator as the client, all on loopback. Runs the three target scenarios, 20 s each after a warm-up (10 s for
+# the first, which also lets tiered compilation settle in every process), prints LoadGen's tables with the CPU each
+# process spent per score, the scorer's span statistics, and writes JSON to artifacts/bench/.
+# FRAUDEX_BENCH_ENV="NAME=VALUE ..." adds environment variables (configuration overrides) to every process.
 #
 #   bash src/FraudEx.LoadGen/bench.sh [scenario ...]     scenarios: unary32 unary100 stream20k (default: all)
 set -euo pipefail
@@ -76,9 +78,9 @@ cpu=(--cpu "scoring=$scoring_pid,features=$features_pid,alerts=$alerts_pid,redis
 for scenario in "${scenarios[@]}"; do
   echo
   case "$scenario" in
-    unary32)   FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --concurrency 32 --duration 20 --warmup 3 --out "$out/unary32.json" "${cpu[@]}" ;;
-    unary100)  FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --rate 100 --duration 20 --warmup 2 --out "$out/unary100.json" "${cpu[@]}" ;;
-    stream20k) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate 20000 --streams 4 --duration 20 --warmup 3 --out "$out/stream20k.json" "${cpu[@]}" ;;
+    unary32)   FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --concurrency 32 --duration 20 --warmup 10 --out "$out/unary32.json" "${cpu[@]}" ;;
+    unary100)  FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --rate 100 --duration 20 --warmup 5 --out "$out/unary100.json" "${cpu[@]}" ;;
+    stream20k) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate 20000 --streams 4 --duration 20 --warmup 5 --out "$out/stream20k.json" "${cpu[@]}" ;;
     *) echo "unknown scenario $scenario"; exit 2 ;;
   esac
 done

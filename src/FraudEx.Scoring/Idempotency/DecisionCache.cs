@@ -14,8 +14,11 @@ public sealed class DecisionCache(int capacity)
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ScoreResponse>> entries = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> order = new();
 
+    // ConcurrentDictionary.Count takes every lock of the dictionary; on the hot path the size is kept here instead.
+    private int count;
+
     /// <summary>Ids remembered (in flight or decided).</summary>
-    public int Count => entries.Count;
+    public int Count => Volatile.Read(ref count);
 
     /// <summary>
     /// Either returns the pending or finished decision of an id seen before (<paramref name="existing"/>), or reserves
@@ -32,13 +35,17 @@ public sealed class DecisionCache(int capacity)
         }
 
         existing = null;
+        Interlocked.Increment(ref count);
         order.Enqueue(transactionId);
-        while (entries.Count > capacity && order.TryDequeue(out var oldest))
+        while (Volatile.Read(ref count) > capacity && order.TryDequeue(out var oldest))
         {
             // An id still being scored is kept: forgetting it would let its twin be scored in parallel.
             if (entries.TryGetValue(oldest, out var tcs) && tcs.Task.IsCompleted)
             {
-                entries.TryRemove(oldest, out _);
+                if (entries.TryRemove(oldest, out _))
+                {
+                    Interlocked.Decrement(ref count);
+                }
             }
             else if (tcs is not null)
             {
@@ -66,6 +73,7 @@ public sealed class DecisionCache(int capacity)
     {
         if (entries.TryRemove(transactionId, out var tcs))
         {
+            Interlocked.Decrement(ref count);
             tcs.TrySetException(error);
         }
     }
