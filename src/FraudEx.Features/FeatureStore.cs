@@ -21,12 +21,14 @@ public readonly record struct ComputedVector(string TransactionId, float[] Value
 public sealed record EntityStateView(bool Found, long LastEventMs, IReadOnlyDictionary<string, string> Fields, long SizeBytes);
 
 /// <summary>
-/// Behavioural state in Redis around the pure feature engine. A batch costs two round trips when nothing conflicts:
-/// one pipeline reading every entity and transaction key, then one script that checks and sets every entity and claims
-/// the new transaction ids. Each entity is updated atomically by optimistic check-and-set on a version counter: on a
-/// conflict (another replica or caller wrote it meanwhile) only that entity is re-read and its transactions folded
-/// again, so no update is ever lost. A transaction id seen before on the same account is not counted again and its
-/// original vector is returned.
+/// Behavioural state in Redis around the pure feature engine. A round (up to
+/// <see cref="FeatureStoreOptions.MaxTransactionsPerRound"/> transactions) costs two round trips when nothing
+/// conflicts: one pipeline reading every entity and transaction key, then one script that checks and sets every entity
+/// and claims the new transaction ids. Rounds of this process form a pipeline (see <c>AttemptAsync</c>). Each entity is
+/// updated atomically by optimistic check-and-set on its header: on a conflict (another replica wrote it meanwhile)
+/// only that entity is re-read and its transactions folded again, so no update is ever lost. A transaction id seen
+/// before on the same account is not counted again and its original vector is returned. A batch larger than a round
+/// that fails part-way may have some rounds written; retrying it is safe, as those come back as duplicates.
 /// </summary>
 public sealed class FeatureStore
 {
@@ -76,9 +78,46 @@ public sealed class FeatureStore
             : _coalescer.ComputeAsync(transactions, cancellationToken);
     }
 
-    internal async Task<IReadOnlyList<ComputedVector>> ComputeCoreAsync(IReadOnlyList<TransactionEvent> transactions, CancellationToken cancellationToken)
+    internal Task<IReadOnlyList<ComputedVector>> ComputeCoreAsync(IReadOnlyList<TransactionEvent> transactions, CancellationToken cancellationToken)
     {
+        var round = _options.MaxTransactionsPerRound;
+        if (transactions.Count <= round)
+        {
+            return ComputeRoundAsync(transactions, cancellationToken);
+        }
 
+        // A large batch runs as several rounds in the pipeline, started in order so they take their turns in order:
+        // results are those of running them one after the other, and no single request or reply grows large enough
+        // to cost Redis or the client more per transaction.
+        var rounds = new List<Task<IReadOnlyList<ComputedVector>>>();
+        for (var start = 0; start < transactions.Count; start += round)
+        {
+            var count = Math.Min(round, transactions.Count - start);
+            var part = new TransactionEvent[count];
+            for (var i = 0; i < count; i++)
+            {
+                part[i] = transactions[start + i];
+            }
+
+            rounds.Add(ComputeRoundAsync(part, cancellationToken));
+        }
+
+        return JoinAsync(rounds, transactions.Count);
+    }
+
+    private static async Task<IReadOnlyList<ComputedVector>> JoinAsync(List<Task<IReadOnlyList<ComputedVector>>> rounds, int count)
+    {
+        var all = new List<ComputedVector>(count);
+        foreach (var round in rounds)
+        {
+            all.AddRange(await round.ConfigureAwait(false));
+        }
+
+        return all;
+    }
+
+    private async Task<IReadOnlyList<ComputedVector>> ComputeRoundAsync(IReadOnlyList<TransactionEvent> transactions, CancellationToken cancellationToken)
+    {
         var prefix = _options.KeyPrefix;
         var slots = new Dictionary<string, EntitySlot>(StringComparer.Ordinal);
         var txSlots = new EntitySlot?[transactions.Count][];

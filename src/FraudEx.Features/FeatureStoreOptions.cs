@@ -27,6 +27,13 @@ public sealed class FeatureStoreOptions
     /// </summary>
     public bool CoalesceConcurrentBatches { get; set; } = true;
 
+    /// <summary>
+    /// Most transactions read, computed and written in one round (one read, one script). Larger batches are split
+    /// into rounds that follow each other through the pipeline: per transaction, small rounds cost both Redis and
+    /// the client less than one huge request and reply (measured with the bench command: batches of 64 against 256).
+    /// </summary>
+    public int MaxTransactionsPerRound { get; set; } = 64;
+
     /// <summary>Largest combined batch, in transactions.</summary>
     public int MaxCombinedTransactions { get; set; } = 2048;
 
@@ -48,9 +55,9 @@ public sealed class FeatureStoreOptions
             throw new ArgumentException("Features TTLs must be at least one second.");
         }
 
-        if (MaxCombinedTransactions < 1 || MaxConcurrentBatches < 1)
+        if (MaxCombinedTransactions < 1 || MaxConcurrentBatches < 1 || MaxTransactionsPerRound < 1)
         {
-            throw new ArgumentException("Features:MaxCombinedTransactions and Features:MaxConcurrentBatches must be positive.");
+            throw new ArgumentException("Features:MaxCombinedTransactions, Features:MaxConcurrentBatches and Features:MaxTransactionsPerRound must be positive.");
         }
 
         if (MaxAttempts < 1)

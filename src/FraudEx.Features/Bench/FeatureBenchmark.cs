@@ -28,19 +28,14 @@ internal static class FeatureBenchmark
         Console.WriteLine();
 
         var prefix = "bench" + Guid.NewGuid().ToString("N")[..6];
-        var store = new FeatureStore(redis, new FeatureStoreOptions { KeyPrefix = prefix, MaxConcurrentBatches = opts.ConcurrentBatches });
+        var store = new FeatureStore(redis, new FeatureStoreOptions { KeyPrefix = prefix, MaxConcurrentBatches = opts.ConcurrentBatches, MaxTransactionsPerRound = opts.RoundSize });
         var generator = new Generator(opts.Accounts);
 
         Console.WriteLine($"| scenario | callers | transactions/s (median of {opts.Rounds} rounds) | range over rounds | call p50 ms | call p99 ms | calls | client CPU µs/tx | Redis CPU µs/tx | tx/s if both had the 2 cores alone |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-        if (opts.Batches.Contains(1))
+        foreach (var batch in opts.Batches)
         {
-            await Scenario(redis, store, generator, batch: 1, callers: opts.Callers1, opts.Seconds, opts.Rounds).ConfigureAwait(false);
-        }
-
-        if (opts.Batches.Contains(256))
-        {
-            await Scenario(redis, store, generator, batch: 256, callers: opts.Callers256, opts.Seconds, opts.Rounds).ConfigureAwait(false);
+            await Scenario(redis, store, generator, batch, callers: batch == 1 ? opts.Callers1 : opts.Callers256, opts.Seconds, opts.Rounds).ConfigureAwait(false);
         }
 
         EngineOnly(generator);
@@ -58,21 +53,27 @@ internal static class FeatureBenchmark
     private static async Task Scenario(RedisClient redis, FeatureStore store, Generator generator, int batch, int callers, int seconds, int rounds)
     {
         // Warm-up: JIT, connection, script cache, and entities that already exist (the steady state).
-        await RunFor(store, generator, batch, callers, TimeSpan.FromSeconds(2), null).ConfigureAwait(false);
+        await RunFor(store, generator.Next(120_000), batch, callers, TimeSpan.FromSeconds(2), null).ConfigureAwait(false);
         var latencies = new List<double>[callers];
         var all = new List<double>();
         var rates = new List<double>();
         long transactions = 0;
-        var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var redisCpu = await RedisCpuSeconds(redis).ConfigureAwait(false);
+        var clientCpu = TimeSpan.Zero;
+        double redisCpu = 0;
 
         // Several short rounds rather than one long one: on a shared machine the median round is the figure that
-        // repeats; the spread between rounds says how noisy the machine was.
+        // repeats; the spread between rounds says how noisy the machine was. Each round's transactions are generated
+        // before it starts, so neither its time nor its CPU figures include making up the traffic.
         for (var round = 0; round < rounds; round++)
         {
+            var pool = generator.Next(seconds * 60_000);
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var redis0 = await RedisCpuSeconds(redis).ConfigureAwait(false);
             var sw = Stopwatch.StartNew();
-            var count = await RunFor(store, generator, batch, callers, TimeSpan.FromSeconds(seconds), latencies).ConfigureAwait(false);
+            var count = await RunFor(store, pool, batch, callers, TimeSpan.FromSeconds(seconds), latencies).ConfigureAwait(false);
             sw.Stop();
+            clientCpu += Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+            redisCpu += await RedisCpuSeconds(redis).ConfigureAwait(false) - redis0;
             rates.Add(count / sw.Elapsed.TotalSeconds);
             transactions += count;
             all.AddRange(latencies.SelectMany(l => l));
@@ -80,8 +81,8 @@ internal static class FeatureBenchmark
 
         // CPU time per transaction does not depend on what else runs on the machine (wall-clock rates do): it gives
         // the rate the two cores would sustain for this workload alone.
-        var clientUs = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalMicroseconds / transactions;
-        var redisUs = (await RedisCpuSeconds(redis).ConfigureAwait(false) - redisCpu) * 1e6 / transactions;
+        var clientUs = clientCpu.TotalMicroseconds / transactions;
+        var redisUs = redisCpu * 1e6 / transactions;
         var capacity = Environment.ProcessorCount * 1e6 / (clientUs + redisUs);
         var sorted = all.Order().ToArray();
         rates.Sort();
@@ -117,10 +118,11 @@ internal static class FeatureBenchmark
             $"| engine only (OfflineReplay, in memory, {rows:N0} tx) | 1 | {rows / sw.Elapsed.TotalSeconds:N0} | - | - | - | - | - | - | - |"));
     }
 
-    private static async Task<long> RunFor(FeatureStore store, Generator generator, int batch, int callers, TimeSpan duration, List<double>[]? latencies)
+    private static async Task<long> RunFor(FeatureStore store, List<TransactionEvent> pool, int batch, int callers, TimeSpan duration, List<double>[]? latencies)
     {
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         long total = 0;
+        var next = 0;
         var tasks = Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
         {
             var mine = new List<double>();
@@ -131,7 +133,13 @@ internal static class FeatureBenchmark
 
             while (Stopwatch.GetTimestamp() < end)
             {
-                var txs = generator.Next(batch);
+                var from = Interlocked.Add(ref next, batch) - batch;
+                if (from + batch > pool.Count)
+                {
+                    break;
+                }
+
+                var txs = pool.GetRange(from, batch);
                 var start = Stopwatch.GetTimestamp();
                 await store.ComputeAsync(txs).ConfigureAwait(false);
                 mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -225,6 +233,7 @@ internal static class FeatureBenchmark
                 case "--callers1": o.Callers1 = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--callers256": o.Callers256 = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--concurrent-batches": o.ConcurrentBatches = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--round-size": o.RoundSize = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--no-memory": o.Memory = false; break;
                 case "--batches": o.Batches = [.. Value().Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture))]; break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
@@ -255,6 +264,8 @@ internal static class FeatureBenchmark
         public bool Memory { get; set; } = true;
 
         public int ConcurrentBatches { get; set; } = new FeatureStoreOptions().MaxConcurrentBatches;
+
+        public int RoundSize { get; set; } = new FeatureStoreOptions().MaxTransactionsPerRound;
     }
 
     /// <summary>Synthetic traffic: random accounts and merchants, event time moving forward with the wall clock.</summary>
