@@ -2,11 +2,12 @@
 # Benchmarks the whole FraudEx system on this machine with FraudEx.LoadGen: a throwaway redis-server and PostgreSQL
 # cluster, the feature, alert and scoring services (Release builds, API keys on, decisions handed to Postgres), and the
 # load generator as the client, all on loopback. Runs the three target scenarios, 20 s each after a warm-up (10 s for
-# the first, which also lets tiered compilation settle in every process), prints LoadGen's tables with the CPU each
+# the first scenario, which also lets tiered compilation settle in every process, 5 s for the others), prints LoadGen's tables with the CPU each
 # process spent per score, the scorer's span statistics, and writes JSON to artifacts/bench/.
 # FRAUDEX_BENCH_ENV="NAME=VALUE ..." adds environment variables (configuration overrides) to every process.
 #
-#   bash src/FraudEx.LoadGen/bench.sh [scenario ...]     scenarios: unary32 unary100 stream20k (default: all)
+#   bash src/FraudEx.LoadGen/bench.sh [scenario ...]     scenarios: unary32 unary100 stream20k (default: all three),
+#                                                       or streamNk for a stream at N thousand per second
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$(pwd)
@@ -75,14 +76,18 @@ loadgen=(env "${common[@]}" dotnet src/FraudEx.LoadGen/bin/Release/net10.0/Fraud
 target="http://127.0.0.1:$scoring_port"
 postgres_pid=$(head -n 1 "$work/pg/postmaster.pid")
 cpu=(--cpu "scoring=$scoring_pid,features=$features_pid,alerts=$alerts_pid,redis=$redis_pid,postgres=$postgres_pid")
+warm=10 # the first scenario also lets tiered compilation settle in every process
 for scenario in "${scenarios[@]}"; do
   echo
   case "$scenario" in
-    unary32)   FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --concurrency 32 --duration 20 --warmup 10 --out "$out/unary32.json" "${cpu[@]}" ;;
-    unary100)  FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --rate 100 --duration 20 --warmup 5 --out "$out/unary100.json" "${cpu[@]}" ;;
-    stream20k) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate 20000 --streams 4 --duration 20 --warmup 5 --out "$out/stream20k.json" "${cpu[@]}" ;;
+    unary32)   FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --concurrency 32 --duration 20 --warmup "$warm" --out "$out/unary32.json" "${cpu[@]}" ;;
+    unary100)  FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --rate 100 --duration 20 --warmup "$warm" --out "$out/unary100.json" "${cpu[@]}" ;;
+    stream20k) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate 20000 --streams 4 --duration 20 --warmup "$warm" --out "$out/stream20k.json" "${cpu[@]}" ;;
+    stream[0-9]*k) rate=${scenario#stream}; rate=$(( ${rate%k} * 1000 ))
+               FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate "$rate" --streams 4 --duration 20 --warmup "$warm" --out "$out/$scenario.json" "${cpu[@]}" ;;
     *) echo "unknown scenario $scenario"; exit 2 ;;
   esac
+  warm=5
 done
 
 # SIGTERM: background jobs of a non-interactive shell ignore SIGINT.

@@ -15,7 +15,7 @@ internal sealed class OrderedStreamScorer<TRequest, TResponse>(
     /// <summary>Reads every request, scores it, and writes the answers in order; returns when the client has finished.</summary>
     public async Task RunAsync(
         Func<CancellationToken, Task<TRequest?>> read,
-        Func<TResponse, CancellationToken, Task> write,
+        Func<TResponse, bool, CancellationToken, Task> write,
         CancellationToken cancellationToken)
     {
         var pending = Channel.CreateBounded<Task<TResponse>>(new BoundedChannelOptions(window)
@@ -42,13 +42,24 @@ internal sealed class OrderedStreamScorer<TRequest, TResponse>(
         await writer.ConfigureAwait(false);
     }
 
-    private static async Task WriteAllAsync(ChannelReader<Task<TResponse>> pending, Func<TResponse, CancellationToken, Task> write, CancellationTokenSource failed)
+    private static async Task WriteAllAsync(ChannelReader<Task<TResponse>> pending, Func<TResponse, bool, CancellationToken, Task> write, CancellationTokenSource failed)
     {
+        // Answers of one micro-batch complete together: while the next answer is already there, write without
+        // flushing, so a burst leaves in a few frames; flush when the next is not ready yet, and at least every
+        // MaxUnflushed answers so the buffer stays small.
+        const int MaxUnflushed = 64;
+        var unflushed = 0;
         try
         {
             await foreach (var next in pending.ReadAllAsync(failed.Token).ConfigureAwait(false))
             {
-                await write(await next.ConfigureAwait(false), failed.Token).ConfigureAwait(false);
+                var response = await next.ConfigureAwait(false);
+                var flush = ++unflushed >= MaxUnflushed || !(pending.TryPeek(out var following) && following.IsCompleted);
+                await write(response, flush, failed.Token).ConfigureAwait(false);
+                if (flush)
+                {
+                    unflushed = 0;
+                }
             }
         }
         catch

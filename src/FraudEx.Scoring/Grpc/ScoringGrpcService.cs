@@ -70,7 +70,9 @@ public sealed class ScoringGrpcService(
         var stream = new OrderedStreamScorer<ScoreStreamRequest, ScoreStreamResponse>(ScoreOneAsync, StreamWindow, timeProvider);
         await stream.RunAsync(
             async token => await requests.MoveNext(token).ConfigureAwait(false) ? requests.Current : null,
-            (message, token) => responses.WriteAsync(message, token),
+            responses is IBatchingStreamWriter<ScoreStreamResponse> batching
+                ? (message, flush, token) => batching.WriteAsync(message, flush, token)
+                : (message, _, token) => responses.WriteAsync(message, token),
             ct).ConfigureAwait(false);
     }
 

@@ -9,12 +9,14 @@ internal sealed partial class ClientCall<TRequest, TResponse>
     where TResponse : class, IMessage<TResponse>, new()
 {
     /// <summary>The request stream of a client-streaming or duplex call.</summary>
-    internal sealed class ClientStreamWriter(ClientCall<TRequest, TResponse> call, StreamingRequestContent content) : IClientStreamWriter<TRequest>
+    internal sealed class ClientStreamWriter(ClientCall<TRequest, TResponse> call, StreamingRequestContent content) : IClientStreamWriter<TRequest>, IBatchingStreamWriter<TRequest>
     {
         private bool _completed;
         private bool _writing;
 
-        public async Task WriteAsync(TRequest message, CancellationToken cancellationToken = default)
+        public Task WriteAsync(TRequest message, CancellationToken cancellationToken = default) => WriteAsync(message, flush: true, cancellationToken);
+
+        public async Task WriteAsync(TRequest message, bool flush, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(message);
             if (_completed)
@@ -55,7 +57,10 @@ internal sealed partial class ClientCall<TRequest, TResponse>
                 using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, call.Token) : null;
                 var token = linked?.Token ?? call.Token;
                 await stream.WriteAsync(buffer.AsMemory(0, length), token).ConfigureAwait(false);
-                await stream.FlushAsync(token).ConfigureAwait(false);
+                if (flush)
+                {
+                    await stream.FlushAsync(token).ConfigureAwait(false);
+                }
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted && call._status is null)
             {

@@ -35,12 +35,14 @@ internal sealed class ServerStreamReader<T>(ServerCallContext call) : IAsyncStre
 }
 
 /// <summary>The response stream of a server-streaming or duplex call.</summary>
-internal sealed class ServerStreamWriter<T>(ServerCallContext call) : IServerStreamWriter<T>
+internal sealed class ServerStreamWriter<T>(ServerCallContext call) : IServerStreamWriter<T>, IBatchingStreamWriter<T>
     where T : class, IMessage<T>
 {
     private bool _writing;
 
-    public async Task WriteAsync(T message, CancellationToken cancellationToken = default)
+    public Task WriteAsync(T message, CancellationToken cancellationToken = default) => WriteAsync(message, flush: true, cancellationToken);
+
+    public async Task WriteAsync(T message, bool flush, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (_writing)
@@ -54,7 +56,15 @@ internal sealed class ServerStreamWriter<T>(ServerCallContext call) : IServerStr
             using var linked = cancellationToken.CanBeCanceled && cancellationToken != call.CancellationToken
                 ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, call.CancellationToken)
                 : null;
-            await call.WriteMessageAndFlushAsync(message, linked?.Token ?? call.CancellationToken).ConfigureAwait(false);
+            if (flush)
+            {
+                await call.WriteMessageAndFlushAsync(message, linked?.Token ?? call.CancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                (linked?.Token ?? call.CancellationToken).ThrowIfCancellationRequested();
+                call.WriteMessage(message);
+            }
         }
         finally
         {
