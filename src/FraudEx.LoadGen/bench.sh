@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the whole FraudEx system on this machine with FraudEx.LoadGen: a throwaway redis-server and PostgreSQL
 # cluster, the feature, alert and scoring services (Release builds, API keys on, decisions handed to Postgres), and the
-# load generator as the client, all on loopback. Runs the three target scenarios, 20 s each after a warm-up (10 s for
+# load generator as the client, all on loopback. Runs the three target scenarios, 20 s each after a warm-up (20 s for
 # the first scenario, which also lets tiered compilation settle in every process, 5 s for the others), prints LoadGen's tables with the CPU each
 # process spent per score, the scorer's span statistics, and writes JSON to artifacts/bench/.
 # FRAUDEX_BENCH_ENV="NAME=VALUE ..." adds environment variables (configuration overrides) to every process.
@@ -76,7 +76,7 @@ loadgen=(env "${common[@]}" dotnet src/FraudEx.LoadGen/bin/Release/net10.0/Fraud
 target="http://127.0.0.1:$scoring_port"
 postgres_pid=$(head -n 1 "$work/pg/postmaster.pid")
 cpu=(--cpu "scoring=$scoring_pid,features=$features_pid,alerts=$alerts_pid,redis=$redis_pid,postgres=$postgres_pid")
-warm=10 # the first scenario also lets tiered compilation settle in every process
+warm=20 # the first scenario also lets tiered compilation settle in every process
 for scenario in "${scenarios[@]}"; do
   echo
   case "$scenario" in
