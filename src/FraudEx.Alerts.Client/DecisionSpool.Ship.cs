@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using FraudEx.Alerts.Client.Internal;
 using FraudEx.Contracts.V1;
 using Microsoft.Win32.SafeHandles;
@@ -61,7 +62,7 @@ public sealed partial class DecisionSpool
                 {
                     if (lastPartialRead != long.MinValue)
                     {
-                        var wait = _options.ShipInterval - System.Diagnostics.Stopwatch.GetElapsedTime(lastPartialRead);
+                        var wait = _options.ShipInterval - Stopwatch.GetElapsedTime(lastPartialRead);
                         if (wait > TimeSpan.Zero)
                         {
                             if (inFlight.Count > 0)
@@ -80,7 +81,7 @@ public sealed partial class DecisionSpool
                         break;
                     }
 
-                    lastPartialRead = full ? long.MinValue : System.Diagnostics.Stopwatch.GetTimestamp();
+                    lastPartialRead = full ? long.MinValue : Stopwatch.GetTimestamp();
                     inFlight.Enqueue((SendWithRetryAsync(records, stop), end, records.Count));
                 }
 

@@ -107,10 +107,12 @@ public sealed class FeatureStore
 
     private static async Task<IReadOnlyList<ComputedVector>> JoinAsync(List<Task<IReadOnlyList<ComputedVector>>> rounds, int count)
     {
+        // Every round is awaited, so a failure in one never leaves another's exception unobserved.
+        var parts = await Task.WhenAll(rounds).ConfigureAwait(false);
         var all = new List<ComputedVector>(count);
-        foreach (var round in rounds)
+        foreach (var part in parts)
         {
-            all.AddRange(await round.ConfigureAwait(false));
+            all.AddRange(part);
         }
 
         return all;
@@ -294,10 +296,10 @@ public sealed class FeatureStore
             return null;
         }
 
-
+        var conflicted = conflicts.ToHashSet();
         for (var j = 0; j < touched.Count; j++)
         {
-            if (conflicts.Contains(touched[j]))
+            if (conflicted.Contains(touched[j]))
             {
                 _overlay.Failed(touched[j].Key, written[j]);
             }
