@@ -237,24 +237,7 @@ public sealed class ServerCallContext
                     continue;
                 }
 
-                if (!Metadata.IsBinaryKey(lower))
-                {
-                    metadata.Add(new Metadata.Entry(lower, value, null));
-                    continue;
-                }
-
-                try
-                {
-                    foreach (var bytes in GrpcProtocol.DecodeBinaryHeader(value))
-                    {
-                        metadata.Add(new Metadata.Entry(lower, null, bytes));
-                    }
-                }
-                catch (FormatException)
-                {
-                    // A -bin value that is not base64 is dropped rather than failing the call (the spec forbids
-                    // erroring on odd metadata).
-                }
+                GrpcProtocol.AddReceivedHeader(metadata, lower, value);
             }
         }
 

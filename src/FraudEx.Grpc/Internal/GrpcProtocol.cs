@@ -196,6 +196,32 @@ internal static class GrpcProtocol
     public static string EncodeBinaryHeader(byte[] value) => Convert.ToBase64String(value).TrimEnd('=');
 
     /// <summary>Decodes a -bin header value: padded or unpadded base64; comma-joined duplicates are split first.</summary>
+    /// <summary>
+    /// Adds one received header value to <paramref name="metadata"/>: as text, or base64-decoded for a "-bin" key. A
+    /// "-bin" value that is not base64 is dropped rather than failing the call (the spec forbids erroring on odd
+    /// metadata).
+    /// </summary>
+    public static void AddReceivedHeader(Metadata metadata, string lowerKey, string value)
+    {
+        if (!Metadata.IsBinaryKey(lowerKey))
+        {
+            metadata.Add(new Metadata.Entry(lowerKey, value, null));
+            return;
+        }
+
+        try
+        {
+            foreach (var bytes in DecodeBinaryHeader(value))
+            {
+                metadata.Add(new Metadata.Entry(lowerKey, null, bytes));
+            }
+        }
+        catch (FormatException)
+        {
+            // Dropped, as above.
+        }
+    }
+
     public static IEnumerable<byte[]> DecodeBinaryHeader(string value)
     {
         foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))

@@ -34,26 +34,9 @@ internal sealed partial class ClientCall<TRequest, TResponse>
             }
 
             var lower = key.ToLowerInvariant();
-            var binary = Metadata.IsBinaryKey(lower);
             foreach (var value in values)
             {
-                if (!binary)
-                {
-                    metadata.Add(new Metadata.Entry(lower, value, null));
-                    continue;
-                }
-
-                try
-                {
-                    foreach (var bytes in GrpcProtocol.DecodeBinaryHeader(value))
-                    {
-                        metadata.Add(new Metadata.Entry(lower, null, bytes));
-                    }
-                }
-                catch (FormatException)
-                {
-                    // Metadata that is not valid base64 is dropped rather than failing the call.
-                }
+                GrpcProtocol.AddReceivedHeader(metadata, lower, value);
             }
         }
 
