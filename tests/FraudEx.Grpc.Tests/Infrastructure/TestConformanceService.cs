@@ -97,6 +97,12 @@ public sealed class TestConformanceService : IGrpcService
 
     private async Task BidiAsync(IAsyncStreamReader<EchoRequest> requests, IServerStreamWriter<EchoResponse> writer, ServerCallContext context)
     {
+        if (context.RequestHeaders.GetValue("x-refuse") is not null)
+        {
+            // Refused before reading anything, as an authorization check would.
+            throw new RpcException(StatusCode.PermissionDenied, "refused");
+        }
+
         var sequence = 0;
         await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
         {

@@ -72,6 +72,11 @@ internal sealed class StreamingRequestContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
+        // HttpClient's HTTP/2 holds a request's HEADERS frame back while a body is to follow, until the body stream
+        // is written or flushed. A streaming call may send nothing for a while (or ever, when the server refuses it
+        // at once): flush now so the server sees the call, instead of its starting depending on other traffic on
+        // the connection.
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         _stream.TrySetResult(stream);
         await _complete.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
