@@ -8,18 +8,7 @@ public static class Metrics
     public static double RocAuc(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels)
     {
         var order = SortDescending(scores);
-        long positives = 0, negatives = 0;
-        foreach (var l in labels)
-        {
-            if (l)
-            {
-                positives++;
-            }
-            else
-            {
-                negatives++;
-            }
-        }
+        var (positives, negatives) = CountClasses(labels);
         if (positives == 0 || negatives == 0)
         {
             return double.NaN;
@@ -56,14 +45,7 @@ public static class Metrics
     public static double AveragePrecision(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels)
     {
         var order = SortDescending(scores);
-        long positives = 0;
-        foreach (var l in labels)
-        {
-            if (l)
-            {
-                positives++;
-            }
-        }
+        var (positives, _) = CountClasses(labels);
         if (positives == 0)
         {
             return double.NaN;
@@ -99,18 +81,7 @@ public static class Metrics
     public static (double Recall, float Threshold) RecallAtFpr(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, double maxFpr)
     {
         var order = SortDescending(scores);
-        long positives = 0, negatives = 0;
-        foreach (var l in labels)
-        {
-            if (l)
-            {
-                positives++;
-            }
-            else
-            {
-                negatives++;
-            }
-        }
+        var (positives, negatives) = CountClasses(labels);
         if (positives == 0 || negatives == 0)
         {
             return (double.NaN, float.NaN);
@@ -206,14 +177,7 @@ public static class Metrics
     public static float ThresholdForRecall(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, double minRecall)
     {
         var order = SortDescending(scores);
-        long positives = 0;
-        foreach (var l in labels)
-        {
-            if (l)
-            {
-                positives++;
-            }
-        }
+        var (positives, _) = CountClasses(labels);
         if (positives == 0)
         {
             return float.NaN;
@@ -262,6 +226,20 @@ public static class Metrics
             order[i] = pairs[i].Index;
         }
         return order;
+    }
+
+    private static (long Positives, long Negatives) CountClasses(ReadOnlySpan<bool> labels)
+    {
+        long positives = 0;
+        foreach (var l in labels)
+        {
+            if (l)
+            {
+                positives++;
+            }
+        }
+
+        return (positives, labels.Length - positives);
     }
 }
 
