@@ -1,8 +1,10 @@
 using FraudEx.Grpc;
 using FraudEx.ServiceDefaults.Internal;
+using FraudEx.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -48,6 +50,11 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddGrpcServer();
         builder.Services.AddOptions<GrpcServerOptions>().BindConfiguration(GrpcServerSection);
         builder.Services.AddGrpcHealthAndReflection();
+        if (builder.Configuration.GetValue<bool>(SpanStatistics.ConfigurationKey))
+        {
+            builder.Services.AddHostedService<SpanStatistics>();
+        }
+
         return builder;
     }
 

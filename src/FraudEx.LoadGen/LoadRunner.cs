@@ -3,6 +3,7 @@ using System.Diagnostics;
 using FraudEx.Clients;
 using FraudEx.Contracts.V1;
 using FraudEx.Grpc;
+using FraudEx.ServiceDefaults.Telemetry;
 
 namespace FraudEx.LoadGen;
 

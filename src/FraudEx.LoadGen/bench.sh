@@ -3,7 +3,7 @@
 # cluster, the feature, alert and scoring services (Release builds, API keys on, decisions handed to Postgres), and the
 # load generator as the client, all on loopback. Runs the three target scenarios, 20 s each after a warm-up (20 s for
 # the first scenario, which also lets tiered compilation settle in every process, 5 s for the others), prints LoadGen's tables with the CPU each
-# process spent per score, the scorer's span statistics, and writes JSON to artifacts/bench/.
+# process spent per score, each service's span statistics (count, mean, p50, p99, max per span), and writes JSON to artifacts/bench/.
 # FRAUDEX_BENCH_ENV="NAME=VALUE ..." adds environment variables (configuration overrides) to every process.
 #
 #   bash src/FraudEx.LoadGen/bench.sh [scenario ...]     scenarios: unary32 unary100 stream20k (default: all three),
@@ -46,7 +46,9 @@ as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -o "-p $pg_port -k $work/
 as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres alertsdb
 wait_port "$redis_port"
 
-common=(DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning ${FRAUDEX_BENCH_ENV:-})
+common=(DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
+  Telemetry__SpanStatistics="${FRAUDEX_SPAN_STATISTICS:-true}" Logging__LogLevel__FraudEx.ServiceDefaults.Telemetry=Information
+  ${FRAUDEX_BENCH_ENV:-})
 env "${common[@]}" ASPNETCORE_URLS="http://127.0.0.1:$features_port" ConnectionStrings__redis="127.0.0.1:$redis_port" \
   dotnet src/FraudEx.Features/bin/Release/net10.0/FraudEx.Features.dll >"$work/features.log" 2>&1 &
 features_pid=$!
@@ -62,10 +64,10 @@ wait_port "$features_port"; wait_port "$alerts_port"
 keys=$(dotnet src/FraudEx.Scoring/bin/Release/net10.0/FraudEx.Scoring.dll new-api-key bench scorer)
 api_key=$(echo "$keys" | sed -n 's/^key: //p')
 mapfile -t key_env < <(echo "$keys" | grep '^Scoring__')
-env "${common[@]}" Logging__LogLevel__FraudEx.Scoring.Telemetry=Information "${key_env[@]}" \
+env "${common[@]}" "${key_env[@]}" \
   ASPNETCORE_URLS="http://127.0.0.1:$scoring_port" \
   services__features__grpc__0="http://127.0.0.1:$features_port" services__alerts__grpc__0="http://127.0.0.1:$alerts_port" \
-  DecisionSpool__Directory="$work/spool" Scoring__SpanStatistics="${FRAUDEX_SPAN_STATISTICS:-true}" \
+  DecisionSpool__Directory="$work/spool" \
   ${FRAUDEX_MODEL:+Scoring__ModelPath=$FRAUDEX_MODEL} \
   dotnet src/FraudEx.Scoring/bin/Release/net10.0/FraudEx.Scoring.dll >"$work/scoring.log" 2>&1 &
 scoring_pid=$!
@@ -90,9 +92,11 @@ for scenario in "${scenarios[@]}"; do
   warm=5
 done
 
-# SIGTERM: background jobs of a non-interactive shell ignore SIGINT.
-kill -TERM "$scoring_pid"; wait "$scoring_pid" 2>/dev/null || true
-echo
-echo "==== scoring service span statistics (FraudEx.Scoring and FraudEx.Grpc spans, whole run) ===="
-awk '/Span durations since start/{block=""} /Span durations since start/,0{block=block $0 "\n"} END{printf "%s", block}' "$work/scoring.log" | tail -n 25
-grep -iE "fail|exception" "$work/scoring.log" | head -5 || true
+# SIGTERM: background jobs of a non-interactive shell ignore SIGINT. Each service logs its span table as it stops.
+for pid in "$scoring_pid" "$features_pid" "$alerts_pid"; do kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; done
+for service in scoring features alerts; do
+  echo
+  echo "==== $service service span statistics (FraudEx.* spans of that process, whole run, ms) ===="
+  awk '/Span durations since start/{block=""} /Span durations since start/,0{block=block $0 "\n"} END{printf "%s", block}' "$work/$service.log" | tail -n +2 | grep -v '^\S' || true
+  grep -iE "fail|exception" "$work/$service.log" | head -5 || true
+done

@@ -1,4 +1,5 @@
 using FraudEx.LoadGen;
+using FraudEx.ServiceDefaults.Telemetry;
 
 namespace FraudEx.Scoring.Tests;
 

@@ -77,11 +77,6 @@ public static class ScoringServiceExtensions
         services.AddSingleton<ScoringPipeline>();
         services.AddSingleton<ScoringGrpcService>();
         services.AddHostedService<ScoringStartup>();
-        if (configuration.GetValue<bool>("Scoring:SpanStatistics"))
-        {
-            services.AddHostedService<SpanStatistics>();
-        }
-
         return builder;
     }
 }

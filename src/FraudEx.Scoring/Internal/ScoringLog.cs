@@ -39,9 +39,6 @@ internal static partial class ScoringLog
     [LoggerMessage(EventId = 6011, Level = LogLevel.Warning, Message = "Scoring queue full: refusing a transaction with RESOURCE_EXHAUSTED")]
     public static partial void QueueFull(ILogger logger);
 
-    [LoggerMessage(EventId = 6013, Level = LogLevel.Information, Message = "Span durations since start:{Table}")]
-    public static partial void SpanStatistics(ILogger logger, string table);
-
     [LoggerMessage(EventId = 6012, Level = LogLevel.Error, Message = "Scoring failed for a batch")]
     public static partial void ScoringFailed(ILogger logger, Exception error);
 }

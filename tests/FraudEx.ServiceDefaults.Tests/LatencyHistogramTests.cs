@@ -1,6 +1,6 @@
-using FraudEx.LoadGen;
+using FraudEx.ServiceDefaults.Telemetry;
 
-namespace FraudEx.Scoring.Tests;
+namespace FraudEx.ServiceDefaults.Tests;
 
 public sealed class LatencyHistogramTests
 {
@@ -84,7 +84,7 @@ public sealed class LatencyHistogramTests
             {
                 a.Record(i % 500);
             }
-        }))).WaitAsync(Wait.Timeout);
+        }))).WaitAsync(TestHost.Timeout);
         var b = new LatencyHistogram();
         b.Record(5_000_000);
         a.Add(b);

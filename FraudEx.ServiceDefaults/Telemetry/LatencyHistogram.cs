@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace FraudEx.LoadGen;
+namespace FraudEx.ServiceDefaults.Telemetry;
 
 /// <summary>
 /// A log-linear latency histogram in the manner of HdrHistogram: values in microseconds, exact below 256 µs, then
