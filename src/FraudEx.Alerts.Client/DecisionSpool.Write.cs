@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using FraudEx.Alerts.Client.Internal;
+using Microsoft.Win32.SafeHandles;
 
 namespace FraudEx.Alerts.Client;
 
@@ -7,10 +8,19 @@ public sealed partial class DecisionSpool
 {
     private const string CheckpointFile = "checkpoint";
     private const string LockFile = "lock";
-    private FileStream? _segment;
+    private static readonly byte[] Zeros = new byte[256 * 1024];
+    private SafeFileHandle? _segment;
     private FileStream? _lock;
     private long _segmentSequence;
     private long _segmentLength;
+
+    // Space ahead of the data that holds zeros on disk (PreallocateBytes): [_segmentLength, _preparedEnd) is ready;
+    // while _preparing runs it zero-fills [_preparingFrom, _preparingTo), which no write may touch until it is done.
+    private long _preparedEnd;
+    private long _preparingFrom;
+    private long _preparingTo;
+    private Task? _preparing;
+    private bool _preparationFailed;
 
     /// <summary>Brings the directory to a consistent state after whatever happened to the previous process, and opens a
     /// fresh segment for writing.</summary>
@@ -39,8 +49,13 @@ public sealed partial class DecisionSpool
                 validLength = SpoolFormat.ScanValidLength(handle, out frames);
                 if (validLength > 0 && validLength < RandomAccess.GetLength(handle))
                 {
-                    // A torn write from a crash: its caller was never told it was durable.
-                    Log.TornTail(_logger, path, RandomAccess.GetLength(handle) - validLength);
+                    if (!SpoolFormat.IsZeroFrom(handle, validLength))
+                    {
+                        // A torn write from a crash: its caller was never told it was durable.
+                        Log.TornTail(_logger, path, RandomAccess.GetLength(handle) - validLength);
+                    }
+
+                    // Either way (torn bytes or space prepared ahead), the segment ends at its last valid frame.
                     RandomAccess.SetLength(handle, validLength);
                 }
             }
@@ -74,19 +89,79 @@ public sealed partial class DecisionSpool
     private void OpenSegment(long sequence)
     {
         var path = SpoolFormat.SegmentPath(_options.Directory, sequence);
-        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
-        Span<byte> header = stackalloc byte[SpoolFormat.HeaderLength];
-        SpoolFormat.WriteHeader(header);
-        stream.Write(header);
-        stream.Flush(flushToDisk: _options.FlushToDisk);
-        if (_options.FlushToDisk)
+        var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete);
+        try
         {
-            DirectorySync.Flush(_options.Directory);
+            Span<byte> header = stackalloc byte[SpoolFormat.HeaderLength];
+            SpoolFormat.WriteHeader(header);
+            RandomAccess.Write(handle, header, 0);
+            if (_options.FlushToDisk)
+            {
+                DiskSync.FlushData(handle);
+                DiskSync.FlushDirectory(_options.Directory);
+            }
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
         }
 
-        _segment = stream;
+        _segment = handle;
         _segmentSequence = sequence;
         _segmentLength = SpoolFormat.HeaderLength;
+        _preparedEnd = _segmentLength;
+        _preparationFailed = false;
+        PrepareAhead();
+    }
+
+    /// <summary>Starts zero-filling the next stretch of the segment in the background once less than half of
+    /// <see cref="DecisionSpoolOptions.PreallocateBytes"/> is left ahead of the data. Called by the write loop only.</summary>
+    private void PrepareAhead()
+    {
+        var ahead = _options.PreallocateBytes;
+        if (!_options.FlushToDisk || ahead <= 0 || _preparing is not null || _preparationFailed
+            || _preparedEnd - _segmentLength >= ahead / 2 || _preparedEnd >= _options.SegmentBytes)
+        {
+            return;
+        }
+
+        // Writes below _preparingFrom go on meanwhile (growing the file if they pass _preparedEnd).
+        _preparingFrom = Math.Max(_preparedEnd, _segmentLength + (ahead / 4));
+        _preparingTo = _preparingFrom + ahead;
+        var (segment, from, to) = (_segment!, _preparingFrom, _preparingTo);
+        _preparing = Task.Run(() =>
+        {
+            for (var offset = from; offset < to; offset += Zeros.Length)
+            {
+                RandomAccess.Write(segment, Zeros.AsSpan(0, (int)Math.Min(Zeros.Length, to - offset)), offset);
+            }
+
+            // Commits the new size and extents now, so the write loop's flushes find nothing but data to write.
+            DiskSync.FlushData(segment);
+        });
+    }
+
+    /// <summary>Waits for a running preparation when <paramref name="end"/> reaches into it, or collects a finished one.</summary>
+    private async ValueTask SettlePreparationAsync(long end)
+    {
+        if (_preparing is not { } preparing || (!preparing.IsCompleted && end <= _preparingFrom))
+        {
+            return;
+        }
+
+        _preparing = null;
+        try
+        {
+            await preparing.ConfigureAwait(false);
+            _preparedEnd = _preparingTo;
+        }
+        catch (IOException e)
+        {
+            // Zeros or nothing where it failed: both are safe to write over. Stop preparing this segment.
+            Log.PreallocationFailed(_logger, SpoolFormat.SegmentPath(_options.Directory, _segmentSequence), e);
+            _preparationFailed = true;
+        }
     }
 
     private async Task WriteLoopAsync()
@@ -103,21 +178,29 @@ public sealed partial class DecisionSpool
                 bytes += pending.Frames.Length;
             }
 
+            await SettlePreparationAsync(_segmentLength + bytes).ConfigureAwait(false);
             try
             {
                 var segment = _segment!;
+                var offset = _segmentLength;
                 foreach (var pending in group)
                 {
-                    segment.Write(pending.Frames);
+                    RandomAccess.Write(segment, pending.Frames, offset);
+                    offset += pending.Frames.Length;
                 }
 
-                // One flush for the whole group: the cost of fsync is shared by every caller waiting in it.
-                segment.Flush(flushToDisk: _options.FlushToDisk);
+                // One flush for the whole group: the cost of the flush is shared by every caller waiting in it.
+                if (_options.FlushToDisk)
+                {
+                    DiskSync.FlushData(segment);
+                }
+
                 _segmentLength += bytes;
             }
             catch (IOException e)
             {
                 Log.WriteFailed(_logger, e);
+                await SettlePreparationAsync(long.MaxValue).ConfigureAwait(false);
                 TruncateAfterFailedWrite();
                 foreach (var pending in group)
                 {
@@ -147,10 +230,16 @@ public sealed partial class DecisionSpool
             _dataAvailable.Writer.TryWrite(true);
             if (_segmentLength >= _options.SegmentBytes)
             {
+                await SettlePreparationAsync(long.MaxValue).ConfigureAwait(false);
                 RollSegment();
+            }
+            else
+            {
+                PrepareAhead();
             }
         }
 
+        await SettlePreparationAsync(long.MaxValue).ConfigureAwait(false);
         _segment?.Dispose();
         _segment = null;
     }
@@ -174,8 +263,8 @@ public sealed partial class DecisionSpool
         {
             // Keep appending to the old segment; the next roll tries again.
             Log.WriteFailed(_logger, e);
-            _segment = new FileStream(SpoolFormat.SegmentPath(_options.Directory, closed), FileMode.Append, FileAccess.Write,
-                FileShare.Read | FileShare.Delete, bufferSize: 0);
+            _segment = File.OpenHandle(SpoolFormat.SegmentPath(_options.Directory, closed), FileMode.Open, FileAccess.Write,
+                FileShare.Read | FileShare.Delete);
             return;
         }
 
@@ -192,8 +281,9 @@ public sealed partial class DecisionSpool
     {
         try
         {
-            _segment!.SetLength(_segmentLength);
-            _segment.Position = _segmentLength;
+            // Drops the space prepared ahead too; the next writes grow the file until PrepareAhead catches up.
+            RandomAccess.SetLength(_segment!, _segmentLength);
+            _preparedEnd = _segmentLength;
         }
         catch (IOException)
         {

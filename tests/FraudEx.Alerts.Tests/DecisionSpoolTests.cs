@@ -68,6 +68,40 @@ public sealed class DecisionSpoolTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task SpacePreparedAhead_IsZerosThatRecoveryTreatsAsTheEndEvenUnderATornWrite()
+    {
+        await using var dataSource = await postgres.CreateMigratedDatabaseAsync(nameof(SpacePreparedAhead_IsZerosThatRecoveryTreatsAsTheEndEvenUnderATornWrite));
+        var recorder = new StoreRecorder(new DecisionStore(dataSource, TimeProvider.System, NullLogger<DecisionStore>.Instance)) { Down = true };
+        var options = new DecisionSpoolOptions { Directory = _directory, PreallocateBytes = 256 * 1024 };
+        var spool = await DecisionSpool.OpenAsync(options, recorder, NullLogger<DecisionSpool>.Instance, Timeout);
+        for (var i = 0; i < 1500; i += 100)
+        {
+            await spool.EnqueueAsync(Decisions.Range("ahead", i, 100), Timeout);
+        }
+
+        await spool.DisposeAsync();
+        var path = SpoolFormat.SegmentPath(_directory, Assert.Single(SpoolFormat.ListSegments(_directory)));
+        long dataEnd;
+        using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            dataEnd = SpoolFormat.ScanValidLength(handle, out var frames);
+            Assert.Equal(1500, frames);
+            Assert.True(RandomAccess.GetLength(handle) >= dataEnd + (options.PreallocateBytes / 2), "zero-filled space ahead of the data");
+            Assert.True(SpoolFormat.IsZeroFrom(handle, dataEnd));
+            // A crash in the middle of the next write: part of a frame over the zeros.
+            RandomAccess.Write(handle, new byte[] { 200, 1, 0, 0, 1, 2, 3, 4, 5, 6 }, dataEnd);
+        }
+
+        recorder.Down = false;
+        await using var reopened = await DecisionSpool.OpenAsync(options, recorder, NullLogger<DecisionSpool>.Instance, Timeout);
+        await reopened.WaitForDrainAsync(Timeout);
+        await reopened.EnqueueAsync(Decisions.Range("after", 0, 10), Timeout);
+        await reopened.WaitForDrainAsync(Timeout);
+
+        Assert.Equal(1510, await Sql.ScalarAsync(dataSource, "SELECT count(*) FROM decisions"));
+    }
+
+    [Fact]
     public async Task SecondSpoolOnTheSameDirectory_IsRefusedWhileTheFirstIsOpen()
     {
         var recorder = new StoreRecorder(null!) { Down = true };

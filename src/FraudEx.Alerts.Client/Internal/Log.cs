@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(6006, LogLevel.Error, "The decision shipper failed; restarting from the last acknowledgement")]
     public static partial void ShipperFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6007, LogLevel.Warning, "Preparing space ahead in spool segment {Path} failed; writes there grow the file instead")]
+    public static partial void PreallocationFailed(ILogger logger, string path, Exception exception);
 }

@@ -8,7 +8,8 @@ namespace FraudEx.Alerts.Client.Internal;
 /// <summary>
 /// On-disk format of the decision spool. A segment file (decisions-00000000000000000042.spool) starts with an 8-byte
 /// header ("FXSP", format version) followed by frames: [length u32 LE][CRC-32C of payload u32 LE][payload]. A frame is
-/// valid only if it is complete and its checksum matches, so a write torn by a crash is recognised and cut off.
+/// valid only if it is complete and its checksum matches, so a write torn by a crash is recognised and cut off. Every
+/// frame has a payload: a zero length (as in the zero-filled space a segment keeps ahead of its data) ends the data.
 /// </summary>
 internal static class SpoolFormat
 {
@@ -79,7 +80,7 @@ internal static class SpoolFormat
             RandomAccess.Read(handle, frameHeader, position);
             var payloadLength = BinaryPrimitives.ReadUInt32LittleEndian(frameHeader);
             var crc = BinaryPrimitives.ReadUInt32LittleEndian(frameHeader[4..]);
-            if (payloadLength > MaxPayloadLength || position + FrameHeaderLength + payloadLength > length)
+            if (payloadLength == 0 || payloadLength > MaxPayloadLength || position + FrameHeaderLength + payloadLength > length)
             {
                 break;
             }
@@ -101,6 +102,24 @@ internal static class SpoolFormat
         }
 
         return position;
+    }
+
+    /// <summary>Whether every byte of the file from <paramref name="offset"/> on is zero.</summary>
+    public static bool IsZeroFrom(SafeFileHandle handle, long offset)
+    {
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = RandomAccess.Read(handle, buffer, offset)) > 0)
+        {
+            if (buffer.AsSpan(0, read).ContainsAnyExcept((byte)0))
+            {
+                return false;
+            }
+
+            offset += read;
+        }
+
+        return true;
     }
 
     /// <summary>CRC-32C (Castagnoli), hardware-accelerated where the CPU has it.</summary>
