@@ -10,6 +10,10 @@ public enum LoadMode
 
     /// <summary>ScoreStream, open loop at a target rate over one or more streams.</summary>
     Stream,
+
+    /// <summary>grpc.health.v1.Health/Check calls, closed or open loop like <see cref="Unary"/>: the same server stack,
+    /// client and network with no scoring work behind them, the floor under every Score call's latency.</summary>
+    Health,
 }
 
 /// <summary>Command-line options of the load generator.</summary>
@@ -20,6 +24,7 @@ public sealed record LoadGenOptions
 
         usage: FraudEx.LoadGen unary  [--concurrency N | --rate R] [common options]
                FraudEx.LoadGen stream --rate R [--streams S] [common options]
+               FraudEx.LoadGen health [--concurrency N | --rate R] [common options]   (Health/Check: the transport alone)
 
           --target URL        scoring service address (default http://127.0.0.1:5100; https:// for TLS)
           --api-key KEY       API key sent as "authorization: Bearer KEY" (or env FRAUDEX_API_KEY)
@@ -70,14 +75,15 @@ public sealed record LoadGenOptions
     {
         if (args.Count == 0)
         {
-            throw new FormatException("Missing mode: unary or stream.");
+            throw new FormatException("Missing mode: unary, stream or health.");
         }
 
         var mode = args[0] switch
         {
             "unary" => LoadMode.Unary,
             "stream" => LoadMode.Stream,
-            _ => throw new FormatException($"Unknown mode '{args[0]}': expected unary or stream."),
+            "health" => LoadMode.Health,
+            _ => throw new FormatException($"Unknown mode '{args[0]}': expected unary, stream or health."),
         };
         var o = new LoadGenOptions { Mode = mode, ApiKey = Environment.GetEnvironmentVariable("FRAUDEX_API_KEY") };
         for (var i = 1; i < args.Count; i++)

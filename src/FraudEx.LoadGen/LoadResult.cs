@@ -70,11 +70,15 @@ public sealed record LoadResult
         sb.AppendLine(c, $"FraudEx.LoadGen  {Mode}  {load}  against {Target}");
         sb.AppendLine(c, $"measured {DurationSeconds:0.#} s after {WarmupSeconds:0.#} s warm-up");
         sb.AppendLine();
-        sb.AppendLine("| throughput (scores/s) | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | sent | ok | errors |");
+        sb.AppendLine(c, $"| throughput ({(Mode == "health" ? "calls" : "scores")}/s) | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | sent | ok | errors |");
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         sb.AppendLine(c, $"| {Throughput:0} | {LatencyMs.P50:0.000} | {LatencyMs.P90:0.000} | {LatencyMs.P99:0.000} | {LatencyMs.P999:0.000} | {LatencyMs.Max:0.000} | {Sent} | {Completed} | {Errors.Values.Sum()} |");
         sb.AppendLine();
-        sb.AppendLine(c, $"decisions: {string.Join(", ", Decisions.Select(d => $"{d.Key} {d.Value}"))}; degraded {Degraded}; replayed {Replayed}");
+        if (Mode != "health")
+        {
+            sb.AppendLine(c, $"decisions: {string.Join(", ", Decisions.Select(d => $"{d.Key} {d.Value}"))}; degraded {Degraded}; replayed {Replayed}");
+        }
+
         if (Errors.Count > 0)
         {
             sb.AppendLine(c, $"errors: {string.Join(", ", Errors.Select(e => $"{e.Key} {e.Value}"))}");

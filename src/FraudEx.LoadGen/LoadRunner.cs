@@ -4,6 +4,7 @@ using FraudEx.Clients;
 using FraudEx.Contracts.V1;
 using FraudEx.Grpc;
 using FraudEx.ServiceDefaults.Telemetry;
+using Grpc.Health.V1;
 
 namespace FraudEx.LoadGen;
 
@@ -15,6 +16,7 @@ namespace FraudEx.LoadGen;
 /// </summary>
 public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient client, TextWriter log)
 {
+    private const string HealthCheck = "/grpc.health.v1.Health/Check";
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(5);
     private readonly LatencyHistogram histogram = new();
     private readonly ConcurrentDictionary<string, long> errors = new();
@@ -61,9 +63,9 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
 
         return new LoadResult
         {
-            Mode = options.Mode == LoadMode.Stream ? "stream" : "unary",
+            Mode = options.Mode.ToString().ToLowerInvariant(),
             Target = options.Target,
-            Concurrency = options.Mode == LoadMode.Unary && options.Rate is null ? options.Concurrency : null,
+            Concurrency = options.Mode != LoadMode.Stream && options.Rate is null ? options.Concurrency : null,
             TargetRate = options.Rate,
             Streams = options.Mode == LoadMode.Stream ? options.Streams : null,
             DurationSeconds = options.Duration.TotalSeconds,
@@ -162,6 +164,17 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
 
         try
         {
+            if (options.Mode == LoadMode.Health)
+            {
+                await client.Channel.UnaryAsync<HealthCheckRequest, HealthCheckResponse>(HealthCheck, new HealthCheckRequest(), CallOptions(ct)).ConfigureAwait(false);
+                if (measured)
+                {
+                    RecordLatency(intended);
+                }
+
+                return;
+            }
+
             var response = await client.ScoreAsync(new ScoreRequest { Transaction = tx }, CallOptions(ct)).ConfigureAwait(false);
             if (measured)
             {
@@ -275,10 +288,15 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
         }
     }
 
-    private void Record(ScoreResponse response, long intended)
+    private void RecordLatency(long intended)
     {
         histogram.Record(Stopwatch.GetElapsedTime(intended));
         Interlocked.Increment(ref completed);
+    }
+
+    private void Record(ScoreResponse response, long intended)
+    {
+        RecordLatency(intended);
         var d = (int)response.Decision;
         if (d is >= 0 and < 4)
         {

@@ -7,7 +7,8 @@
 # FRAUDEX_BENCH_ENV="NAME=VALUE ..." adds environment variables (configuration overrides) to every process.
 #
 #   bash src/FraudEx.LoadGen/bench.sh [scenario ...]     scenarios: unary32 unary100 stream20k (default: all three),
-#                                                       or streamNk for a stream at N thousand per second
+#                                                       streamNk for a stream at N thousand per second, or health100:
+#                                                       the scorer's grpc.health.v1 Check at 100/s, the transport alone
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$(pwd)
@@ -84,6 +85,7 @@ for scenario in "${scenarios[@]}"; do
   case "$scenario" in
     unary32)   FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --concurrency 32 --duration 20 --warmup "$warm" --out "$out/unary32.json" "${cpu[@]}" ;;
     unary100)  FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --rate 100 --duration 20 --warmup "$warm" --out "$out/unary100.json" "${cpu[@]}" ;;
+    health100) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" health --target "$target" --rate 100 --duration 20 --warmup "$warm" --out "$out/health100.json" "${cpu[@]}" ;;
     stream20k) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate 20000 --streams 4 --duration 20 --warmup "$warm" --out "$out/stream20k.json" "${cpu[@]}" ;;
     stream[0-9]*k) rate=${scenario#stream}; rate=$(( ${rate%k} * 1000 ))
                FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate "$rate" --streams 4 --duration 20 --warmup "$warm" --out "$out/$scenario.json" "${cpu[@]}" ;;

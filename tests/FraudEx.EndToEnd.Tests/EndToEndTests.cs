@@ -21,6 +21,31 @@ public sealed class EndToEndTests(SystemFixture system)
 
     private sealed record Answer(string Id, int Decision, double Score, bool Replayed, int Error);
 
+    [Theory]
+    [InlineData("unary", "--concurrency", "4")]
+    [InlineData("unary", "--rate", "200")]
+    [InlineData("stream", "--rate", "400", "--streams", "2")]
+    [InlineData("health", "--rate", "200")]
+    public async Task LoadGen_ShortRunOfEachMode_CountsEveryCallWithoutErrors(params string[] load)
+    {
+        var options = LoadGenOptions.Parse([.. load, "--target", $"http://127.0.0.1:{system.ScoringPort}", "--api-key", system.ScorerKey.Key,
+            "--duration", "1", "--warmup", "0.5", "--seed", "23"]);
+
+        var result = await new LoadRunner(options, system.Scoring, TextWriter.Null).RunAsync(CancellationToken.None).WaitAsync(ClientTimeout);
+
+        Assert.Empty(result.Errors);
+        Assert.True(result.Completed > 0, "nothing measured");
+        Assert.Equal(result.Sent, result.Completed);
+        Assert.InRange(result.LatencyMs.P50, 0.001, result.LatencyMs.Max);
+        var decided = result.Decisions.Values.Sum();
+        Assert.Equal(options.Mode == LoadMode.Health ? 0 : result.Completed, decided);
+        if (options.Rate is { } rate)
+        {
+            // Open loop: the schedule, not the server, sets the count (one measured second).
+            Assert.InRange(result.Sent, rate * 0.9, rate * 1.1);
+        }
+    }
+
     [Fact]
     public async Task TenThousandTransactions_FromThreeClients_EveryDecisionInPostgresWithAlerts()
     {

@@ -25,6 +25,14 @@ public sealed class LoadGenOptionsTests
         Assert.Equal(4, o.Streams);
     }
 
+    [Fact]
+    public void Health_OpenLoopParsed()
+    {
+        var o = LoadGenOptions.Parse(["health", "--rate", "100"]);
+        Assert.Equal(LoadMode.Health, o.Mode);
+        Assert.Equal(100, o.Rate);
+    }
+
     [Theory]
     [InlineData("burst")]
     [InlineData("unary", "--bogus")]
