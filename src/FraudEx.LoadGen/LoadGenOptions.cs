@@ -33,7 +33,8 @@ public sealed record LoadGenOptions
           --streams S         stream mode: number of concurrent streams sharing the rate (default 2)
           --duration SEC      measured seconds (default 20)
           --warmup SEC        seconds of load before measuring (default 3)
-          --accounts N        simulated accounts (default 20000)
+          --accounts N        simulated accounts, each paying about once a simulated day, with one merchant per two
+                              accounts, as in the training world (default 20000)
           --fraud-rate P      share of injected fraud scenario transactions (default 0.01)
           --seed N            generator seed (default 7)
           --insecure          accept any TLS server certificate (self-signed test certificates)

@@ -53,6 +53,9 @@ public sealed record LoadResult
 
     public long Replayed { get; init; }
 
+    /// <summary>REVIEW and DECLINE answers counted by their strongest reason's code (model feature or rule).</summary>
+    public Dictionary<string, long> FlaggedByTopReason { get; init; } = [];
+
     public required string Command { get; init; }
 
     /// <summary>CPU per process over the measured window (with --cpu).</summary>
@@ -77,6 +80,10 @@ public sealed record LoadResult
         if (Mode != "health")
         {
             sb.AppendLine(c, $"decisions: {string.Join(", ", Decisions.Select(d => $"{d.Key} {d.Value}"))}; degraded {Degraded}; replayed {Replayed}");
+            if (FlaggedByTopReason.Count > 0)
+            {
+                sb.AppendLine(c, $"flagged, by strongest reason: {string.Join(", ", FlaggedByTopReason.OrderByDescending(r => r.Value).Take(6).Select(r => $"{r.Key} {r.Value}"))}");
+            }
         }
 
         if (Errors.Count > 0)

@@ -20,6 +20,7 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(5);
     private readonly LatencyHistogram histogram = new();
     private readonly ConcurrentDictionary<string, long> errors = new();
+    private readonly ConcurrentDictionary<string, long> flaggedBy = new(StringComparer.Ordinal);
     private readonly long[] decisions = new long[4];
     private readonly object feedLock = new();
     private readonly TransactionGenerator generator = new(new GeneratorSettings
@@ -83,6 +84,7 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
             },
             Degraded = degraded,
             Replayed = replayed,
+            FlaggedByTopReason = new Dictionary<string, long>(flaggedBy),
             Cpu = processes,
             MachineBusyPercent = double.IsNaN(busy) ? null : busy,
             Command = "FraudEx.LoadGen " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Where(a => a != options.ApiKey)),
@@ -301,6 +303,11 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
         if (d is >= 0 and < 4)
         {
             Interlocked.Increment(ref decisions[d]);
+        }
+
+        if (response.Decision is Decision.Review or Decision.Decline && response.Reasons.Count > 0)
+        {
+            flaggedBy.AddOrUpdate(response.Reasons[0].Code, 1, (_, n) => n + 1);
         }
 
         if (response.Degraded)

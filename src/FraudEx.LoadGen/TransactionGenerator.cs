@@ -15,8 +15,9 @@ public sealed record GeneratorSettings
     /// <summary>Accounts (cards) simulated.</summary>
     public int Accounts { get; init; } = 20_000;
 
-    /// <summary>Merchants simulated.</summary>
-    public int Merchants { get; init; } = 2_000;
+    /// <summary>Merchants simulated; by default one per two accounts and at least 1,500, as in the world the shipped
+    /// model was trained on, so a merchant's volume looks like the volumes the model learned from.</summary>
+    public int? Merchants { get; init; }
 
     /// <summary>Share of generated transactions that belong to injected fraud scenarios.</summary>
     public double FraudRate { get; init; }
@@ -24,8 +25,12 @@ public sealed record GeneratorSettings
     /// <summary>Prefix of every transaction and account id, so runs against the same stores never collide.</summary>
     public string RunId { get; init; } = Guid.NewGuid().ToString("N")[..8];
 
-    /// <summary>Event time of the first transaction; later ones follow in simulated time.</summary>
-    public DateTimeOffset Start { get; init; } = DateTimeOffset.UtcNow.AddDays(-20);
+    /// <summary>Event time of the first transaction; later ones follow in simulated time, about one per account and day
+    /// (as in the training world), so 90 days leave room for about 90 transactions per account before "now".</summary>
+    public DateTimeOffset Start { get; init; } = DateTimeOffset.UtcNow.AddDays(-90);
+
+    /// <summary>The number of merchants simulated.</summary>
+    public int MerchantCount => Merchants ?? Math.Max(1_500, Accounts / 2);
 }
 
 /// <summary>
@@ -64,7 +69,7 @@ public sealed class TransactionGenerator
     {
         this.settings = settings;
         random = new Random(settings.Seed);
-        merchants = new Merchant[settings.Merchants];
+        merchants = new Merchant[settings.MerchantCount];
         var cumulative = Categories.Select(c => c.Weight).ToArray();
         for (var i = 1; i < cumulative.Length; i++)
         {
@@ -76,7 +81,7 @@ public sealed class TransactionGenerator
             var city = Cities[random.Next(Cities.Length)];
             var pick = random.NextDouble() * cumulative[^1];
             var category = Categories[Array.FindIndex(cumulative, c => c >= pick)];
-            merchants[i] = new Merchant($"m-{i:D5}", category.Mcc, category.AmountFactor, city.Country,
+            merchants[i] = new Merchant($"m-{settings.RunId}-{i:D5}", category.Mcc, category.AmountFactor, city.Country,
                 city.Lat + Jitter(0.2), city.Lon + Jitter(0.2), Online: category.Mcc is "5815" or "5999" || random.NextDouble() < 0.15);
         }
 
@@ -91,11 +96,16 @@ public sealed class TransactionGenerator
             accounts[i] = new Account(
                 $"a-{settings.RunId}-{i:D6}", home, Math.Exp(NextNormal() * 0.7 + Math.Log(35)),
                 favourites, [$"d-{settings.RunId}-{i}-0", $"d-{settings.RunId}-{i}-1"],
-                $"198.51.{random.Next(100)}.{random.Next(1, 255)}",
-                MeanGapMs: (long)(TimeSpan.FromHours(4).TotalMilliseconds * Math.Exp(NextNormal() * 0.6)));
+                HomeIp(i),
+                MeanGapMs: (long)(TimeSpan.FromHours(24).TotalMilliseconds * Math.Exp(NextNormal() * 0.6)));
             Schedule(new Pending(startMs + (long)(random.NextDouble() * accounts[i].MeanGapMs), i, null, null));
         }
     }
+
+    /// <summary>Each account's own address (households do not share one), in 198.18.0.0/15, the range set aside
+    /// for benchmarks (RFC 2544): distinct for the first 131,072 accounts.</summary>
+    private static string HomeIp(int account) =>
+        $"198.{18 + ((account >> 16) & 1)}.{(account >> 8) & 255}.{account & 255}";
 
     /// <summary>Transactions generated so far.</summary>
     public long Generated => generated;

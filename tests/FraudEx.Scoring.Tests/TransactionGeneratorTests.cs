@@ -15,6 +15,24 @@ public sealed class TransactionGeneratorTests
     };
 
     [Fact]
+    public void DefaultWorld_PacesLikeTheTrainingWorld()
+    {
+        var settings = new GeneratorSettings { Seed = 5, Accounts = 4_000, RunId = "w" };
+        var generator = new TransactionGenerator(settings);
+        var genuine = Enumerable.Range(0, 40_000).Select(_ => generator.Next()).Where(g => g.Scenario is null).Select(g => g.Transaction).ToList();
+
+        // One merchant per two accounts (at least 1,500), each account about one payment a simulated day, and each
+        // account's own home address: merchant volumes and IP velocities in the range the model was trained on.
+        Assert.Equal(2_000, settings.MerchantCount);
+        Assert.Equal(1_500, new GeneratorSettings { Accounts = 100 }.MerchantCount);
+        var days = (genuine[^1].Timestamp.ToDateTimeOffset() - genuine[0].Timestamp.ToDateTimeOffset()).TotalDays;
+        Assert.InRange(genuine.Count / (days * settings.Accounts), 0.6, 1.6);
+        var homeIps = genuine.Where(t => t.IpAddress.Length > 0).GroupBy(t => t.IpAddress).Select(g => g.Select(t => t.AccountId).Distinct().Count());
+        Assert.All(homeIps, accountsPerIp => Assert.Equal(1, accountsPerIp));
+        Assert.True(genuine[^1].Timestamp.ToDateTimeOffset() < DateTimeOffset.UtcNow.AddDays(-70), "history runs into the present");
+    }
+
+    [Fact]
     public void Sequence_IsValidUniqueAndInEventTimeOrder()
     {
         var generator = new TransactionGenerator(Settings(0.02));
