@@ -5,6 +5,8 @@
 # the first scenario, which also lets tiered compilation settle in every process, 5 s for the others), prints LoadGen's tables with the CPU each
 # process spent per score, each service's span statistics (count, mean, p50, p99, max per span), and writes JSON to artifacts/bench/.
 # FRAUDEX_BENCH_ENV="NAME=VALUE ..." adds environment variables (configuration overrides) to every process.
+# FRAUDEX_BENCH_ROUNDS=N runs the scenario list N times over (interleaved, on the same system) and ends with the median
+# of each figure per scenario: this machine is shared, and one run of a scenario can differ from the next by 20 %.
 #
 #   bash src/FraudEx.LoadGen/bench.sh [scenario ...]     scenarios: unary32 unary100 stream20k (default: all three),
 #                                                       streamNk for a stream at N thousand per second, or health100:
@@ -79,20 +81,45 @@ loadgen=(env "${common[@]}" dotnet src/FraudEx.LoadGen/bin/Release/net10.0/Fraud
 target="http://127.0.0.1:$scoring_port"
 postgres_pid=$(head -n 1 "$work/pg/postmaster.pid")
 cpu=(--cpu "scoring=$scoring_pid,features=$features_pid,alerts=$alerts_pid,redis=$redis_pid,postgres=$postgres_pid")
+rounds=${FRAUDEX_BENCH_ROUNDS:-1}
+rm -f "$out"/*.json
 warm=20 # the first scenario also lets tiered compilation settle in every process
-for scenario in "${scenarios[@]}"; do
-  echo
-  case "$scenario" in
-    unary32)   FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --concurrency 32 --duration 20 --warmup "$warm" --out "$out/unary32.json" "${cpu[@]}" ;;
-    unary100)  FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --rate 100 --duration 20 --warmup "$warm" --out "$out/unary100.json" "${cpu[@]}" ;;
-    health100) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" health --target "$target" --rate 100 --duration 20 --warmup "$warm" --out "$out/health100.json" "${cpu[@]}" ;;
-    stream20k) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate 20000 --streams 4 --duration 20 --warmup "$warm" --out "$out/stream20k.json" "${cpu[@]}" ;;
-    stream[0-9]*k) rate=${scenario#stream}; rate=$(( ${rate%k} * 1000 ))
-               FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate "$rate" --streams 4 --duration 20 --warmup "$warm" --out "$out/$scenario.json" "${cpu[@]}" ;;
-    *) echo "unknown scenario $scenario"; exit 2 ;;
-  esac
-  warm=5
+for round in $(seq 1 "$rounds"); do
+  for scenario in "${scenarios[@]}"; do
+    echo
+    json="$out/$scenario.json"
+    [ "$rounds" -gt 1 ] && json="$out/$scenario.round$round.json" && echo "---- round $round of $rounds: $scenario"
+    run=(--duration 20 --warmup "$warm" --out "$json" "${cpu[@]}")
+    case "$scenario" in
+      unary32)   FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --concurrency 32 "${run[@]}" ;;
+      unary100)  FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --rate 100 "${run[@]}" ;;
+      health100) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" health --target "$target" --rate 100 "${run[@]}" ;;
+      stream[0-9]*k) rate=${scenario#stream}; rate=$(( ${rate%k} * 1000 ))
+                 FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate "$rate" --streams 4 "${run[@]}"
+                 sleep 10 ;; # a stream beyond capacity leaves a backlog in the services; let it drain before the next
+      *) echo "unknown scenario $scenario"; exit 2 ;;
+    esac
+    warm=5
+  done
 done
+
+if [ "$rounds" -gt 1 ]; then
+  echo
+  echo "==== medians over $rounds rounds (each figure's median on its own; every round's JSON is in $out) ===="
+  /usr/bin/python3 - "$out" "$rounds" "${scenarios[@]}" <<'PY'
+import json, statistics, sys
+out, rounds, scenarios = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+print("| scenario | throughput /s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors | degraded | CPU µs per score (all processes) |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for s in dict.fromkeys(scenarios):
+    runs = [json.load(open(f"{out}/{s}.round{r}.json")) for r in range(1, rounds + 1)]
+    med = lambda f: statistics.median(f(r) for r in runs)
+    cpu = med(lambda r: sum(p["microsPerScore"] for p in r.get("cpu", [])) if r.get("cpu") else 0)
+    print(f"| {s} | {med(lambda r: r['throughput']):.0f} | {med(lambda r: r['latencyMs']['p50']):.3f} | {med(lambda r: r['latencyMs']['p90']):.3f} | "
+          f"{med(lambda r: r['latencyMs']['p99']):.3f} | {med(lambda r: r['latencyMs']['p999']):.3f} | {med(lambda r: sum(r['errors'].values())):.0f} | "
+          f"{med(lambda r: r['degraded']):.0f} | {cpu:.0f} |")
+PY
+fi
 
 # SIGTERM: background jobs of a non-interactive shell ignore SIGINT. Each service logs its span table as it stops.
 for pid in "$scoring_pid" "$features_pid" "$alerts_pid"; do kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; done
