@@ -115,6 +115,16 @@ public sealed class ScoringPipelineTests : IAsyncDisposable
     }
 
     [Fact]
+    public void FeatureBudget_GrowsWithTheBatch()
+    {
+        var o = new ScoringOptions();
+        Assert.Equal(TimeSpan.FromMilliseconds(20.2), o.FeatureBudgetFor(1));
+        Assert.Equal(TimeSpan.FromMilliseconds(71.2), o.FeatureBudgetFor(256));
+        o.FeatureBudgetPerTransaction = TimeSpan.Zero;
+        Assert.Equal(o.FeatureBudget, o.FeatureBudgetFor(256));
+    }
+
+    [Fact]
     public async Task SlowFeatures_ScoreDegradedWithTimeout()
     {
         features.Delay = TimeSpan.FromSeconds(5);

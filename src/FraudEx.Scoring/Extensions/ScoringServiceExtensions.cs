@@ -37,7 +37,10 @@ public static class ScoringServiceExtensions
         services.AddGrpcServer();
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
-        services.AddOptions<ScoringOptions>().BindConfiguration(ScoringOptions.Section);
+        services.AddOptions<ScoringOptions>().BindConfiguration(ScoringOptions.Section)
+            .Validate(o => o.FeatureBudget > TimeSpan.Zero && o.FeatureBudgetPerTransaction >= TimeSpan.Zero,
+                "Scoring:FeatureBudget must be positive and Scoring:FeatureBudgetPerTransaction must not be negative.")
+            .ValidateOnStart();
         services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.Section);
         services.AddOptions<MicroBatcherOptions>().BindConfiguration(MicroBatcherOptions.Section);
         services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section);

@@ -264,7 +264,7 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
     private async ValueTask<DegradedReason> ComputeFeaturesAsync(Transaction[] transactions, float[] matrix, int width, bool[] duplicates, CancellationToken ct)
     {
         using var activity = ScoringTelemetry.Source.StartActivity("scoring.features");
-        var budget = options.CurrentValue.FeatureBudget;
+        var budget = options.CurrentValue.FeatureBudgetFor(transactions.Length);
         using var budgetCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         budgetCts.CancelAfter(budget);
         DegradedReason reason;
