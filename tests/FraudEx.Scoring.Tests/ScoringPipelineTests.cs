@@ -118,8 +118,8 @@ public sealed class ScoringPipelineTests : IAsyncDisposable
     public void FeatureBudget_GrowsWithTheBatch()
     {
         var o = new ScoringOptions();
-        Assert.Equal(TimeSpan.FromMilliseconds(20.2), o.FeatureBudgetFor(1));
-        Assert.Equal(TimeSpan.FromMilliseconds(71.2), o.FeatureBudgetFor(256));
+        Assert.Equal(TimeSpan.FromMilliseconds(20.5), o.FeatureBudgetFor(1));
+        Assert.Equal(TimeSpan.FromMilliseconds(148), o.FeatureBudgetFor(256));
         o.FeatureBudgetPerTransaction = TimeSpan.Zero;
         Assert.Equal(o.FeatureBudget, o.FeatureBudgetFor(256));
     }
