@@ -5,6 +5,7 @@
 # the first scenario, which also lets tiered compilation settle in every process, 5 s for the others), prints LoadGen's tables with the CPU each
 # process spent per score, each service's span statistics (count, mean, p50, p99, max per span), and writes JSON to artifacts/bench/.
 # FRAUDEX_BENCH_ENV="NAME=VALUE ..." adds environment variables (configuration overrides) to every process.
+# FRAUDEX_BENCH_PG="-c name=value ..." adds PostgreSQL settings (after the defaults above them).
 # FRAUDEX_BENCH_ROUNDS=N runs the scenario list N times over (interleaved, on the same system) and ends with the median
 # of each figure per scenario: this machine is shared, and one run of a scenario can differ from the next by 20 %.
 #
@@ -45,7 +46,7 @@ redis_pid=$!
 pids+=($redis_pid)
 mkdir -p "$work/pg" && [ "$(id -u)" = 0 ] && chown postgres:postgres "$work/pg"
 as_pg "$pg_bin/initdb" -D "$work/pg" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
-as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" -w start >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on ${FRAUDEX_BENCH_PG:-}" -w start >/dev/null
 as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres alertsdb
 wait_port "$redis_port"
 
