@@ -156,9 +156,10 @@ public sealed partial class DecisionSpool
             await preparing.ConfigureAwait(false);
             _preparedEnd = _preparingTo;
         }
-        catch (IOException e)
+        catch (Exception e)
         {
-            // Zeros or nothing where it failed: both are safe to write over. Stop preparing this segment.
+            // Preparing is an optimisation: whatever failed (zeros or nothing where it stopped are both safe to write
+            // over), the write loop goes on, growing the file as it would without it. Stop preparing this segment.
             Log.PreallocationFailed(_logger, SpoolFormat.SegmentPath(_options.Directory, _segmentSequence), e);
             _preparationFailed = true;
         }
