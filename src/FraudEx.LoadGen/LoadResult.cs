@@ -35,10 +35,15 @@ public sealed record LoadResult
     /// <summary>Transactions sent (closed loop) or due (open loop) during the measured window.</summary>
     public long Sent { get; init; }
 
-    /// <summary>Answers (results, not errors) received during the measured window.</summary>
+    /// <summary>Answers (results, not errors) to the calls due in the measured window: the latency percentiles are theirs.</summary>
     public long Completed { get; init; }
 
-    /// <summary>Scores per second over the measured window.</summary>
+    /// <summary>Answers (results, not errors) that arrived during the measured window, whenever their call was due.</summary>
+    public long Delivered { get; init; }
+
+    /// <summary>Answers per second that arrived during the measured window (<see cref="Delivered"/> over the duration):
+    /// the rate the system sustained. Beyond capacity an open loop falls behind its schedule, so the calls due in the
+    /// window are answered late or after it, and counting those instead would understate the rate.</summary>
     public double Throughput { get; init; }
 
     public required LatencySummary LatencyMs { get; init; }

@@ -29,20 +29,23 @@ public sealed class EndToEndTests(SystemFixture system)
     public async Task LoadGen_ShortRunOfEachMode_CountsEveryCallWithoutErrors(params string[] load)
     {
         var options = LoadGenOptions.Parse([.. load, "--target", $"http://127.0.0.1:{system.ScoringPort}", "--api-key", system.ScorerKey.Key,
-            "--duration", "1", "--warmup", "0.5", "--seed", "23"]);
+            "--duration", "2", "--warmup", "1.5", "--seed", "23"]);
 
         var result = await new LoadRunner(options, system.Scoring, TextWriter.Null).RunAsync(CancellationToken.None).WaitAsync(ClientTimeout);
 
         Assert.Empty(result.Errors);
         Assert.True(result.Completed > 0, "nothing measured");
         Assert.Equal(result.Sent, result.Completed);
+        // Well below capacity, answers arriving in the window and answers to the calls due in it are about as many
+        // (a burst of warm-up answers held back by the first calls' compilation can land in the window).
+        Assert.InRange(result.Delivered, result.Completed * 0.7, result.Completed * 1.3);
         Assert.InRange(result.LatencyMs.P50, 0.001, result.LatencyMs.Max);
         var decided = result.Decisions.Values.Sum();
         Assert.Equal(options.Mode == LoadMode.Health ? 0 : result.Completed, decided);
         if (options.Rate is { } rate)
         {
-            // Open loop: the schedule, not the server, sets the count (one measured second).
-            Assert.InRange(result.Sent, rate * 0.9, rate * 1.1);
+            // Open loop: the schedule, not the server, sets the count (two measured seconds).
+            Assert.InRange(result.Sent, rate * 2 * 0.9, rate * 2 * 1.1);
         }
     }
 
