@@ -130,7 +130,8 @@ public sealed partial class DecisionSpool
         _preparingFrom = Math.Max(_preparedEnd, _segmentLength + (ahead / 4));
         _preparingTo = _preparingFrom + ahead;
         var (segment, from, to) = (_segment!, _preparingFrom, _preparingTo);
-        _preparing = Task.Run(() =>
+        // Blocking writes and a flush: a thread of its own, not a thread-pool worker the services' calls need.
+        _preparing = Task.Factory.StartNew(() =>
         {
             for (var offset = from; offset < to; offset += Zeros.Length)
             {
@@ -139,11 +140,11 @@ public sealed partial class DecisionSpool
 
             // Commits the new size and extents now, so the write loop's flushes find nothing but data to write.
             DiskSync.FlushData(segment);
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Waits for a running preparation when <paramref name="end"/> reaches into it, or collects a finished one.</summary>
-    private async ValueTask SettlePreparationAsync(long end)
+    private void SettlePreparation(long end)
     {
         if (_preparing is not { } preparing || (!preparing.IsCompleted && end <= _preparingFrom))
         {
@@ -153,7 +154,7 @@ public sealed partial class DecisionSpool
         _preparing = null;
         try
         {
-            await preparing.ConfigureAwait(false);
+            preparing.GetAwaiter().GetResult();
             _preparedEnd = _preparingTo;
         }
         catch (Exception e)
@@ -165,11 +166,16 @@ public sealed partial class DecisionSpool
         }
     }
 
-    private async Task WriteLoopAsync()
+    /// <summary>
+    /// The writer: runs on a thread of its own, because its writes and flushes block (a flush can take milliseconds
+    /// when the disk is busy). On a thread-pool worker, that is one of the few workers a two-core machine has taken
+    /// from every call the process serves for as long as the disk takes.
+    /// </summary>
+    private void WriteLoop()
     {
         var group = new List<PendingWrite>();
         var reader = _writes.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             group.Clear();
             var bytes = 0L;
@@ -179,7 +185,7 @@ public sealed partial class DecisionSpool
                 bytes += pending.Frames.Length;
             }
 
-            await SettlePreparationAsync(_segmentLength + bytes).ConfigureAwait(false);
+            SettlePreparation(_segmentLength + bytes);
             try
             {
                 var segment = _segment!;
@@ -201,7 +207,7 @@ public sealed partial class DecisionSpool
             catch (IOException e)
             {
                 Log.WriteFailed(_logger, e);
-                await SettlePreparationAsync(long.MaxValue).ConfigureAwait(false);
+                SettlePreparation(long.MaxValue);
                 TruncateAfterFailedWrite();
                 foreach (var pending in group)
                 {
@@ -231,7 +237,7 @@ public sealed partial class DecisionSpool
             _dataAvailable.Writer.TryWrite(true);
             if (_segmentLength >= _options.SegmentBytes)
             {
-                await SettlePreparationAsync(long.MaxValue).ConfigureAwait(false);
+                SettlePreparation(long.MaxValue);
                 RollSegment();
             }
             else
@@ -240,7 +246,7 @@ public sealed partial class DecisionSpool
             }
         }
 
-        await SettlePreparationAsync(long.MaxValue).ConfigureAwait(false);
+        SettlePreparation(long.MaxValue);
         _segment?.Dispose();
         _segment = null;
     }

@@ -76,7 +76,7 @@ public sealed partial class DecisionSpool : IDecisionSink, IAsyncDisposable
             throw;
         }
 
-        spool._writerLoop = Task.Run(spool.WriteLoopAsync, CancellationToken.None);
+        spool._writerLoop = Task.Factory.StartNew(spool.WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         spool._shipperLoop = Task.Run(() => spool.ShipLoopAsync(spool._stopShipping.Token), CancellationToken.None);
         return spool;
     }
