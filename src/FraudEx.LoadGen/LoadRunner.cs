@@ -123,7 +123,7 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
                     return;
                 }
 
-                await CallAsync(NextTransaction(), now, ct).ConfigureAwait(false);
+                await CallAsync(now, ct).ConfigureAwait(false);
             }
         }, ct));
         await Task.WhenAll(workers).ConfigureAwait(false);
@@ -147,7 +147,7 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
                 }
 
                 Pacer.SleepUntil(intended);
-                inFlight.Add(CallAsync(NextTransaction(), intended, ct));
+                inFlight.Add(CallAsync(intended, ct));
                 if (inFlight.Count > 4096)
                 {
                     inFlight.RemoveAll(t => t.IsCompleted);
@@ -158,7 +158,7 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
         await Task.WhenAll(inFlight).WaitAsync(Drain, ct).ConfigureAwait(false);
     }
 
-    private async Task CallAsync(Transaction tx, long intended, CancellationToken ct)
+    private async Task CallAsync(long intended, CancellationToken ct)
     {
         var measured = intended >= measureStart && intended < measureEnd;
         if (measured)
@@ -180,7 +180,8 @@ public sealed class LoadRunner(LoadGenOptions options, ScoringServiceClient clie
                 return;
             }
 
-            var response = await client.ScoreAsync(new ScoreRequest { Transaction = tx }, CallOptions(ct)).ConfigureAwait(false);
+            // Health checks carry no transaction, so none is generated for them.
+            var response = await client.ScoreAsync(new ScoreRequest { Transaction = NextTransaction() }, CallOptions(ct)).ConfigureAwait(false);
             CountDelivery();
             if (measured)
             {
