@@ -21,6 +21,11 @@ public sealed record ModelManifest
 
     public required DecisionThresholds Thresholds { get; init; }
 
+    /// <summary>Thresholds for degraded scores (the model scored with every behavioural feature missing, as the scorer
+    /// does when features are unavailable), chosen on validation data like <see cref="Thresholds"/>. Null in manifests
+    /// written before they existed: a policy then has no model-backed degraded DECLINE.</summary>
+    public DegradedThresholds? DegradedThresholds { get; init; }
+
     public TrainingInfo? Training { get; init; }
 
     /// <summary>Evaluation figures (validation, test, per scenario …), free-form so the model card can grow.</summary>
@@ -119,6 +124,12 @@ public sealed record ModelManifest
         {
             throw new InvalidDataException("Invalid model manifest: thresholds need 0 ≤ review ≤ decline ≤ 1.");
         }
+
+        if (DegradedThresholds is { } degraded
+            && (!(degraded.Review is >= 0 and <= 1) || degraded.Decline is { } decline && !(decline >= degraded.Review && decline <= 1)))
+        {
+            throw new InvalidDataException("Invalid model manifest: degraded_thresholds need 0 ≤ review ≤ 1 and, when decline is set, review ≤ decline ≤ 1.");
+        }
     }
 }
 
@@ -127,6 +138,18 @@ public sealed record FeatureSchemaInfo(string Version, IReadOnlyList<string> Nam
 
 /// <summary>Probability thresholds: REVIEW at or above <see cref="Review"/>, DECLINE at or above <see cref="Decline"/>.</summary>
 public sealed record DecisionThresholds(double Review, double Decline);
+
+/// <summary>Thresholds for degraded scores: REVIEW at or above <see cref="Review"/>; DECLINE at or above
+/// <see cref="Decline"/> only when it is set. Decline is null (written as <c>"decline": null</c>) when no degraded score
+/// reached the same validation precision as the normal DECLINE threshold: then a degraded score is never declined on
+/// the model's word, at most sent to REVIEW.</summary>
+public sealed record DegradedThresholds
+{
+    public required double Review { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public double? Decline { get; init; }
+}
 
 /// <summary>How the model was trained, enough to reproduce it.</summary>
 public sealed record TrainingInfo

@@ -69,7 +69,35 @@ public sealed class ModelManifestTests
         Assert.Equal(0.71, back.Metrics!["test_pr_auc"]!.GetValue<double>());
     }
 
+    [Fact]
+    public void Json_DegradedThresholds_RoundTripWithExplicitNullDecline()
+    {
+        var withDecline = Manifest("v1", ["a"]) with { DegradedThresholds = new DegradedThresholds { Review = 0.3, Decline = 0.95 } };
+        var reviewOnly = Manifest("v1", ["a"]) with { DegradedThresholds = new DegradedThresholds { Review = 0.4 } };
+
+        var backWithDecline = ModelManifest.Parse(withDecline.ToJson());
+        var reviewOnlyJson = reviewOnly.ToJson();
+        var backReviewOnly = ModelManifest.Parse(reviewOnlyJson);
+
+        Assert.Equal(0.3, backWithDecline.DegradedThresholds!.Review);
+        Assert.Equal(0.95, backWithDecline.DegradedThresholds.Decline);
+        Assert.Contains("\"degraded_thresholds\"", reviewOnlyJson, StringComparison.Ordinal);
+        Assert.Contains("\"decline\": null", reviewOnlyJson, StringComparison.Ordinal);
+        Assert.Equal(0.4, backReviewOnly.DegradedThresholds!.Review);
+        Assert.Null(backReviewOnly.DegradedThresholds.Decline);
+    }
+
+    [Fact]
+    public void Parse_ManifestWithoutDegradedThresholds_HasNone()
+    {
+        var back = ModelManifest.Parse("""{"model_id":"m","version":"1","feature_schema":{"version":"v","names":["a"]},"thresholds":{"review":0.1,"decline":0.5}}""");
+
+        Assert.Null(back.DegradedThresholds);
+    }
+
     [Theory]
+    [InlineData("""{"model_id":"m","version":"1","feature_schema":{"version":"v","names":["a"]},"thresholds":{"review":0.1,"decline":0.5},"degraded_thresholds":{"review":0.6,"decline":0.5}}""")]
+    [InlineData("""{"model_id":"m","version":"1","feature_schema":{"version":"v","names":["a"]},"thresholds":{"review":0.1,"decline":0.5},"degraded_thresholds":{"review":1.5,"decline":null}}""")]
     [InlineData("""{"model_id":"m","version":"1","feature_schema":{"version":"v","names":["a"]},"thresholds":{"review":0.9,"decline":0.5}}""")]
     [InlineData("""{"model_id":"m","version":"1","feature_schema":{"version":"v","names":[]},"thresholds":{"review":0.1,"decline":0.5}}""")]
     [InlineData("""{"model_id":"m","version":"1","feature_schema":{"version":"v","names":["a","a"]},"thresholds":{"review":0.1,"decline":0.5}}""")]
