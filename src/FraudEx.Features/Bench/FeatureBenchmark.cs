@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using FraudEx.Features.Engine;
-using FraudEx.Redis;
+using StackExchange.Redis;
 
 namespace FraudEx.Features.Bench;
 
@@ -18,10 +18,12 @@ internal static class FeatureBenchmark
         var opts = Parse(args);
         await using var local = opts.Redis is null ? await LocalRedis.StartAsync(opts.RedisServer).ConfigureAwait(false) : null;
         var connection = opts.Redis ?? $"127.0.0.1:{local!.Port}";
-        var redisOptions = RedisOptions.Parse(connection);
-        redisOptions.CommandTimeout = TimeSpan.FromSeconds(10);
-        await using var redis = await RedisClient.ConnectAsync(redisOptions).ConfigureAwait(false);
-        var version = (await redis.ExecuteAsync("INFO", "server").ConfigureAwait(false)).AsString()!
+        await using var redis = await FeatureStoreRedis.ConnectAsync(connection, o =>
+        {
+            o.AllowAdmin = true;
+            o.SyncTimeout = o.AsyncTimeout = 10_000;
+        }).ConfigureAwait(false);
+        var version = (await Info(redis, "server").ConfigureAwait(false))
             .Split('\n').FirstOrDefault(l => l.StartsWith("redis_version:", StringComparison.Ordinal))?.Trim() ?? "?";
         Console.WriteLine($"FraudEx feature store benchmark: schema {FeatureSchema.Version}, {Environment.ProcessorCount} cores, Redis {version} at {connection}");
         Console.WriteLine($"accounts {opts.Accounts:N0}, merchants 5,000, device on 70 %, IP on 60 %, location on 50 %; per scenario a 2 s warm-up, then {opts.Rounds} rounds of {opts.Seconds} s");
@@ -46,11 +48,11 @@ internal static class FeatureBenchmark
             await MemoryReport(redis, opts.Redis is null).ConfigureAwait(false);
         }
 
-        await redis.ExecuteAsync("FLUSHDB", []).ConfigureAwait(opts.Redis is null);
+        await redis.GetDatabase().ExecuteAsync("FLUSHDB").ConfigureAwait(false);
         return 0;
     }
 
-    private static async Task Scenario(RedisClient redis, FeatureStore store, Generator generator, int batch, int callers, int seconds, int rounds)
+    private static async Task Scenario(IConnectionMultiplexer redis, FeatureStore store, Generator generator, int batch, int callers, int seconds, int rounds)
     {
         // Warm-up: JIT, connection, script cache, and entities that already exist (the steady state).
         await RunFor(store, generator.Next(120_000), batch, callers, TimeSpan.FromSeconds(2), null).ConfigureAwait(false);
@@ -90,9 +92,9 @@ internal static class FeatureBenchmark
             $"| ComputeFeatures batch {batch} | {callers} | {Percentile([.. rates], 0.5):N0} | {rates[0]:N0}–{rates[^1]:N0} | {Percentile(sorted, 0.50):0.00} | {Percentile(sorted, 0.99):0.00} | {sorted.Length:N0} | {clientUs:0.0} | {redisUs:0.0} | {capacity:N0} |"));
     }
 
-    private static async Task<double> RedisCpuSeconds(RedisClient redis)
+    private static async Task<double> RedisCpuSeconds(IConnectionMultiplexer redis)
     {
-        var info = (await redis.ExecuteAsync("INFO", "cpu").ConfigureAwait(false)).AsString()!;
+        var info = await Info(redis, "cpu").ConfigureAwait(false);
         double total = 0;
         foreach (var line in info.Split('\n'))
         {
@@ -150,16 +152,17 @@ internal static class FeatureBenchmark
         return total;
     }
 
-    private static async Task MemoryReport(RedisClient redis, bool ownServer)
+    private static async Task MemoryReport(IConnectionMultiplexer redis, bool ownServer)
     {
         // A fresh key space: 20,000 accounts with 10 transactions each, spread over 10 days.
         const int Accounts = 20_000;
         const int PerAccount = 10;
         if (ownServer)
         {
-            await redis.ExecuteAsync("FLUSHDB", []).ConfigureAwait(false);
+            await redis.GetDatabase().ExecuteAsync("FLUSHDB").ConfigureAwait(false);
         }
 
+        var db = redis.GetDatabase();
         var before = await UsedMemory(redis).ConfigureAwait(false);
         var prefix = "mem" + Guid.NewGuid().ToString("N")[..6];
         var store = new FeatureStore(redis, new FeatureStoreOptions { KeyPrefix = prefix });
@@ -190,13 +193,13 @@ internal static class FeatureBenchmark
         const int Sample = 200;
         for (var a = 0; a < Sample; a++)
         {
-            accountKey += (await redis.ExecuteAsync("MEMORY", "USAGE", $"{prefix}:{{a:acct-{a}}}:s").ConfigureAwait(false)).AsInt64();
-            accountValue += (await redis.ExecuteAsync("STRLEN", $"{prefix}:{{a:acct-{a}}}:s").ConfigureAwait(false)).AsInt64();
-            txKey += (await redis.ExecuteAsync("MEMORY", "USAGE", $"{prefix}:{{a:acct-{a}}}:t:m0-{a}").ConfigureAwait(false)).AsInt64();
+            accountKey += (long)(await db.ExecuteAsync("MEMORY", "USAGE", $"{prefix}:{{a:acct-{a}}}:s").ConfigureAwait(false));
+            accountValue += (long)(await db.ExecuteAsync("STRLEN", $"{prefix}:{{a:acct-{a}}}:s").ConfigureAwait(false));
+            txKey += (long)(await db.ExecuteAsync("MEMORY", "USAGE", $"{prefix}:{{a:acct-{a}}}:t:m0-{a}").ConfigureAwait(false));
         }
 
-        var merchantKey = (await redis.ExecuteAsync("MEMORY", "USAGE", $"{prefix}:{{m:merchant-1}}:s").ConfigureAwait(false)).AsInt64();
-        var deviceKey = (await redis.ExecuteAsync("MEMORY", "USAGE", $"{prefix}:{{d:dev-1}}:s").ConfigureAwait(false)).AsInt64();
+        var merchantKey = (long)(await db.ExecuteAsync("MEMORY", "USAGE", $"{prefix}:{{m:merchant-1}}:s").ConfigureAwait(false));
+        var deviceKey = (long)(await db.ExecuteAsync("MEMORY", "USAGE", $"{prefix}:{{d:dev-1}}:s").ConfigureAwait(false));
         Console.WriteLine($"Redis memory ({Accounts:N0} accounts x {PerAccount} transactions over 10 days, one device each, 5,000 merchants):");
         Console.WriteLine("| measure | bytes |");
         Console.WriteLine("|---|---|");
@@ -207,12 +210,15 @@ internal static class FeatureBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| used_memory growth per account, everything included (INFO memory) | {(after - before) / (double)Accounts:N0} |"));
     }
 
-    private static async Task<long> UsedMemory(RedisClient redis)
+    private static async Task<long> UsedMemory(IConnectionMultiplexer redis)
     {
-        var info = (await redis.ExecuteAsync("INFO", "memory").ConfigureAwait(false)).AsString()!;
+        var info = await Info(redis, "memory").ConfigureAwait(false);
         var line = info.Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal));
         return long.Parse(line["used_memory:".Length..].Trim(), CultureInfo.InvariantCulture);
     }
+
+    private static async Task<string> Info(IConnectionMultiplexer redis, string section) =>
+        await redis.GetServers()[0].InfoRawAsync(section).ConfigureAwait(false) ?? string.Empty;
 
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];

@@ -3,7 +3,6 @@ using FraudEx.Contracts.V1;
 using FraudEx.Features.Engine;
 using FraudEx.Features.Internal;
 using FraudEx.Grpc;
-using FraudEx.Redis;
 using Google.Protobuf.WellKnownTypes;
 
 namespace FraudEx.Features.Grpc;
@@ -92,15 +91,11 @@ public sealed class FeatureGrpcService(FeatureStore store, FeatureTelemetry tele
         {
             return await action().ConfigureAwait(false);
         }
-        catch (RedisConnectionException ex)
+        catch (Exception ex) when (FeatureStoreErrors.Classify(ex) == FeatureStoreFailure.Unavailable)
         {
             throw Unavailable(ex);
         }
-        catch (RedisServerException ex) when (ex.IsTransient)
-        {
-            throw Unavailable(ex);
-        }
-        catch (RedisServerException ex) when (ex.Prefix == "OOM")
+        catch (Exception ex) when (FeatureStoreErrors.Classify(ex) == FeatureStoreFailure.ResourceExhausted)
         {
             throw RpcErrors.ResourceExhausted("The feature store is out of memory.");
         }

@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 using FraudEx.Features.Engine;
 using FraudEx.Features.Internal;
-using FraudEx.Redis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
 
 namespace FraudEx.Features;
 
@@ -34,7 +34,7 @@ public sealed class FeatureStore
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(20);
 
-    private readonly RedisClient _redis;
+    private readonly IDatabase _redis;
     private readonly FeatureStoreOptions _options;
     private readonly ILogger _logger;
     private readonly long _entityTtlMs;
@@ -45,12 +45,18 @@ public sealed class FeatureStore
     private readonly Lock _turnLock = new();
     private Task _lastTurn = Task.CompletedTask;
 
-    public FeatureStore(RedisClient redis, FeatureStoreOptions options, ILogger<FeatureStore>? logger = null)
+    /// <param name="redis">
+    /// The connection (Aspire's <c>AddRedisClient("redis")</c>, or a multiplexer configured with
+    /// <see cref="FeatureStoreRedis.Configure"/>: commands fail at once while Redis is unreachable, none is queued).
+    /// </param>
+    /// <param name="options">Key prefix, TTLs, rounds and pipeline depth.</param>
+    /// <param name="logger">Conflicts and unreadable states.</param>
+    public FeatureStore(IConnectionMultiplexer redis, FeatureStoreOptions options, ILogger<FeatureStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _redis = redis;
+        _redis = redis.GetDatabase();
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _entityTtlMs = (long)options.EntityIdleTtl.TotalMilliseconds;
@@ -63,6 +69,7 @@ public sealed class FeatureStore
     /// Computes the vectors of a batch (processed in order) and folds the new transactions into their entities.
     /// </summary>
     /// <exception cref="RedisConnectionException">Redis is unreachable (nothing or only some entities were written).</exception>
+    /// <exception cref="RedisTimeoutException">Redis did not answer within the command timeout.</exception>
     /// <exception cref="FeatureStoreConflictException">Contention did not settle within the configured attempts.</exception>
     /// <exception cref="FeatureStoreCorruptStateException">A stored state is unreadable; nothing was written.</exception>
     public Task<IReadOnlyList<ComputedVector>> ComputeAsync(IReadOnlyList<TransactionEvent> transactions, CancellationToken cancellationToken = default)
@@ -185,9 +192,17 @@ public sealed class FeatureStore
         {
             // Round trip 1: every entity state and every transaction id of the batch, sent before waiting for the turn.
             var slotList = slots.Values.ToList();
-            var keys = new List<string>(slotList.Count + txKeys.Length);
-            keys.AddRange(slotList.Select(s => s.Key));
-            keys.AddRange(txKeys);
+            var keys = new RedisKey[slotList.Count + txKeys.Length];
+            for (var k = 0; k < slotList.Count; k++)
+            {
+                keys[k] = slotList[k].Key;
+            }
+
+            for (var i = 0; i < txKeys.Length; i++)
+            {
+                keys[slotList.Count + i] = txKeys[i];
+            }
+
             var values = await MultiGetAsync(keys, cancellationToken).ConfigureAwait(false);
 
             // States are decoded while the previous round still computes; only those an earlier write of this
@@ -266,7 +281,7 @@ public sealed class FeatureStore
                 written.Add(_overlay.Add(touched[j].Key, touched[j].ExpectedHeader, nextValues[j]));
             }
 
-            reply = await SendCheckAndSetAsync(touched, nextValues, claims, _transactionTtlMs, cancellationToken).ConfigureAwait(false);
+            reply = SendCheckAndSet(touched, nextValues, claims, _transactionTtlMs, cancellationToken);
         }
         catch
         {
@@ -364,12 +379,12 @@ public sealed class FeatureStore
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = _redis.CreateBatch();
-            var entityReads = slots.Values.Select(s => (Slot: s, Read: batch.Execute("GET", s.Key))).ToList();
-            var markerReads = targets.Select(t => batch.Execute("EXISTS", t.Marker)).ToArray();
-            await batch.SendAsync(cancellationToken).ConfigureAwait(false);
+            var entityReads = slots.Values.Select(s => (Slot: s, Read: batch.StringGetAsync(s.Key))).ToList();
+            var markerReads = targets.Select(t => batch.KeyExistsAsync(t.Marker)).ToArray();
+            batch.Execute();
             foreach (var (slot, read) in entityReads)
             {
-                Load(slot, (await read.ConfigureAwait(false)).AsBytes());
+                Load(slot, (byte[]?)await read.WaitAsync(cancellationToken).ConfigureAwait(false));
             }
 
             var applied = new List<int>();
@@ -379,7 +394,7 @@ public sealed class FeatureStore
             for (var k = 0; k < targets.Count; k++)
             {
                 var (label, slot, marker) = targets[k];
-                var exists = (await markerReads[k].ConfigureAwait(false)).AsInt64() == 1;
+                var exists = await markerReads[k].ConfigureAwait(false);
                 if (exists || !seen.Add(marker))
                 {
                     if (slot.Kind == EntityKind.Merchant)
@@ -436,11 +451,11 @@ public sealed class FeatureStore
         ArgumentException.ThrowIfNullOrEmpty(id);
         var slot = new EntitySlot(StoreKeys.Entity(_options.KeyPrefix, kind, id), kind, id);
         var batch = _redis.CreateBatch();
-        var get = batch.Execute("GET", slot.Key);
-        var ttl = batch.Execute("PTTL", slot.Key);
-        await batch.SendAsync(cancellationToken).ConfigureAwait(false);
-        var bytes = (await get.ConfigureAwait(false)).AsBytes();
-        var ttlMs = (await ttl.ConfigureAwait(false)).AsInt64();
+        var get = batch.StringGetAsync(slot.Key);
+        var ttl = batch.KeyTimeToLiveAsync(slot.Key);
+        batch.Execute();
+        var bytes = (byte[]?)await get.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var ttlMs = (long)((await ttl.ConfigureAwait(false))?.TotalMilliseconds ?? -1);
         if (bytes is null)
         {
             return new EntityStateView(false, 0, new Dictionary<string, string>(), 0);
@@ -557,16 +572,21 @@ public sealed class FeatureStore
         List<EntitySlot> touched, IReadOnlyList<(string Key, byte[] Value)> claims, long claimTtlMs, CancellationToken cancellationToken)
     {
         var nextValues = touched.Select(s => s.NextValue()).ToArray();
-        var reply = await SendCheckAndSetAsync(touched, nextValues, claims, claimTtlMs, cancellationToken).ConfigureAwait(false);
-        return Conflicts(touched, await reply.ConfigureAwait(false));
+        var reply = SendCheckAndSet(touched, nextValues, claims, claimTtlMs, cancellationToken);
+        return Conflicts(touched, await reply.WaitAsync(cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Writes the check-and-set script to the connection; the returned task completes with its reply.</summary>
-    private async Task<Task<RedisResult>> SendCheckAndSetAsync(
+    /// <summary>
+    /// Writes the check-and-set script to the connection before returning (the caller's turn orders scripts on the
+    /// connection); the returned task completes with its reply. Keys and arguments go straight into the arrays the
+    /// client writes from: no intermediate lists, no boxing.
+    /// </summary>
+    private Task<RedisResult> SendCheckAndSet(
         List<EntitySlot> touched, byte[][] nextValues, IReadOnlyList<(string Key, byte[] Value)> claims, long claimTtlMs, CancellationToken cancellationToken)
     {
-        var keys = new RedisArg[claims.Count + touched.Count];
-        var args = new RedisArg[3 + claims.Count + 2 * touched.Count];
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = new RedisKey[claims.Count + touched.Count];
+        var args = new RedisValue[3 + claims.Count + 2 * touched.Count];
         args[0] = claims.Count;
         args[1] = claimTtlMs;
         args[2] = _entityTtlMs;
@@ -584,30 +604,28 @@ public sealed class FeatureStore
             args[a++] = nextValues[j];
         }
 
-        var batch = _redis.CreateBatch();
-        var reply = batch.Eval(StoreScripts.CheckAndSet, keys, args);
-        await batch.SendAsync(cancellationToken).ConfigureAwait(false);
-        return reply;
+        return _redis.ScriptEvaluateAsync(StoreScripts.CheckAndSet, keys, args);
     }
 
     private static List<EntitySlot>? Conflicts(List<EntitySlot> touched, RedisResult reply)
     {
-        // {-1}: a claimed id already existed and nothing was written; otherwise one 1/0 per entity.
-        var items = reply.Items;
-        if (items.Count >= 1 && items[0].AsInt64() == -1)
+        // One byte per entity, '1' written or '0' conflicted; "-" when a claimed id already existed and nothing was
+        // written. A single bulk string rather than an array of integers: one reply object to parse, not one per entity.
+        var outcomes = (byte[]?)reply ?? [];
+        if (outcomes is [(byte)'-'])
         {
             return null;
         }
 
-        if (items.Count != touched.Count)
+        if (outcomes.Length != touched.Count)
         {
-            throw new RedisProtocolException($"The check-and-set script answered {items.Count} outcomes for {touched.Count} entities.");
+            throw new RedisException($"The check-and-set script answered {outcomes.Length} outcomes for {touched.Count} entities.");
         }
 
         var conflicts = new List<EntitySlot>();
         for (var j = 0; j < touched.Count; j++)
         {
-            if (items[j].AsInt64() != 1)
+            if (outcomes[j] != (byte)'1')
             {
                 conflicts.Add(touched[j]);
             }
@@ -638,7 +656,7 @@ public sealed class FeatureStore
             }
 
             await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
-            var values = await MultiGetAsync(conflicts.Select(s => s.Key).ToList(), cancellationToken).ConfigureAwait(false);
+            var values = await MultiGetAsync([.. conflicts.Select(s => (RedisKey)s.Key)], cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < conflicts.Count; i++)
             {
                 Load(conflicts[i], values[i]);
@@ -655,46 +673,52 @@ public sealed class FeatureStore
     }
 
     /// <summary>
-    /// Reads many keys in one round trip: MGET in chunks, pipelined. (On Redis Cluster the chunks would be grouped by
-    /// hash slot; every key names one entity, so that grouping is all a cluster needs.)
+    /// Reads many keys in one round trip: one MGET, or MGETs of 512 keys sent together as one batch. (On Redis Cluster
+    /// the chunks would be grouped by hash slot; every key names one entity, so that grouping is all a cluster needs.)
     /// </summary>
-    private async Task<byte[]?[]> MultiGetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    private async Task<byte[]?[]> MultiGetAsync(RedisKey[] keys, CancellationToken cancellationToken)
     {
         const int Chunk = 512;
-        var batch = _redis.CreateBatch();
-        var parts = new List<Task<RedisResult>>();
-        for (var start = 0; start < keys.Count; start += Chunk)
+        var values = new byte[]?[keys.Length];
+        if (keys.Length <= Chunk)
         {
-            var count = Math.Min(Chunk, keys.Count - start);
-            var args = new RedisArg[count];
-            for (var i = 0; i < count; i++)
-            {
-                args[i] = keys[start + i];
-            }
-
-            parts.Add(batch.Execute("MGET", args));
+            Copy(await _redis.StringGetAsync(keys).WaitAsync(cancellationToken).ConfigureAwait(false), values, 0);
+            return values;
         }
 
-        await batch.SendAsync(cancellationToken).ConfigureAwait(false);
-        var values = new byte[]?[keys.Count];
+        var batch = _redis.CreateBatch();
+        var parts = new List<Task<RedisValue[]>>();
+        for (var start = 0; start < keys.Length; start += Chunk)
+        {
+            parts.Add(batch.StringGetAsync(keys[start..Math.Min(keys.Length, start + Chunk)]));
+        }
+
+        batch.Execute();
         var k = 0;
         foreach (var part in parts)
         {
-            foreach (var item in (await part.ConfigureAwait(false)).Items)
-            {
-                values[k++] = item.AsBytes();
-            }
+            var got = await part.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Copy(got, values, k);
+            k += got.Length;
         }
 
         return values;
+
+        static void Copy(RedisValue[] from, byte[]?[] to, int offset)
+        {
+            for (var i = 0; i < from.Length; i++)
+            {
+                to[offset + i] = (byte[]?)from[i];
+            }
+        }
     }
 
     /// <summary>Replaces remembered vectors whose blocks were recomputed after a conflict, keeping their expiry.</summary>
     private async Task RewriteVectorsAsync(IEnumerable<(string Key, float[] Values)> vectors, CancellationToken cancellationToken)
     {
         var batch = _redis.CreateBatch();
-        var writes = vectors.Select(v => batch.Execute("SET", v.Key, EncodeVector(v.Values), "XX", "KEEPTTL")).ToArray();
-        await batch.SendAsync(cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(writes).ConfigureAwait(false);
+        var writes = vectors.Select(v => batch.StringSetAsync(v.Key, EncodeVector(v.Values), null, keepTtl: true, When.Exists)).ToArray();
+        batch.Execute();
+        await Task.WhenAll(writes).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,33 @@
+using FraudEx.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Registration of the feature store for any host that computes features (the feature service, the scorer).</summary>
+public static class FeatureStoreExtensions
+{
+    /// <summary>Configuration section bound to <see cref="FeatureStoreOptions"/>.</summary>
+    public const string Section = "Features";
+
+    /// <summary>
+    /// Adds the Redis connection through Aspire (connection string <c>ConnectionStrings:{connectionName}</c>, e.g.
+    /// <c>ConnectionStrings__redis=127.0.0.1:6379</c>; its health check and tracing come with it), configured as
+    /// <see cref="FeatureStoreRedis.Configure"/> says, and the <see cref="FeatureStore"/> (section "Features").
+    /// </summary>
+    public static TBuilder AddFeatureStore<TBuilder>(this TBuilder builder, string connectionName = "redis", string clientName = "fraudex-features")
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddRedisClient(connectionName, configureOptions: o => FeatureStoreRedis.Configure(o, clientName));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = new FeatureStoreOptions();
+            sp.GetRequiredService<IConfiguration>().GetSection(Section).Bind(options);
+            return new FeatureStore(sp.GetRequiredService<IConnectionMultiplexer>(), options, sp.GetRequiredService<ILogger<FeatureStore>>());
+        });
+        return builder;
+    }
+}
