@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using FraudEx.Features.Engine;
-using FraudEx.Redis;
 using FraudEx.Testing;
 using static FraudEx.Features.Tests.Support;
 
@@ -14,7 +13,7 @@ public sealed class FeatureStoreFaultTests
     {
         await using var server = await RedisServer.StartAsync(persistent: true).T();
         var prefix = Prefix();
-        await using var client = await ConnectAsync(server, o => o.CommandTimeout = TimeSpan.FromMilliseconds(500));
+        await using var client = await ConnectAsync(server, o => o.SyncTimeout = o.AsyncTimeout = 500);
         var store = Store(client, prefix);
         const int Writers = 4;
         const int PerWriter = 600;
@@ -45,7 +44,7 @@ public sealed class FeatureStoreFaultTests
                         await store.ComputeAsync(batch).T();
                         break;
                     }
-                    catch (Exception ex) when (ex is RedisConnectionException || ex is RedisServerException { IsTransient: true })
+                    catch (Exception ex) when (FeatureStoreErrors.IsUnavailable(ex))
                     {
                         Interlocked.Increment(ref errors);
                         lock (server)
@@ -92,8 +91,8 @@ public sealed class FeatureStoreFaultTests
 
         await server.StopAsync();
         var sw = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<RedisConnectionException>(() => store.ComputeAsync([Tx("b", T0 + 1)]).T());
-        await Assert.ThrowsAnyAsync<RedisConnectionException>(() => store.ComputeAsync([Tx("c", T0 + 2)]).T());
+        await Assert.ThrowsAnyAsync<StackExchange.Redis.RedisConnectionException>(() => store.ComputeAsync([Tx("b", T0 + 1)]).T());
+        await Assert.ThrowsAnyAsync<StackExchange.Redis.RedisConnectionException>(() => store.ComputeAsync([Tx("c", T0 + 2)]).T());
         sw.Stop();
 
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"two calls against a stopped Redis took {sw.Elapsed}");

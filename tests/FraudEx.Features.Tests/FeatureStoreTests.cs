@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using FraudEx.Features.Engine;
-using FraudEx.Redis;
 using static FraudEx.Features.Tests.Support;
 
 namespace FraudEx.Features.Tests;
@@ -262,7 +261,7 @@ public sealed class FeatureStoreTests(RedisFixture fixture) : IClassFixture<Redi
         await using var client = await ConnectAsync(fixture.Server);
         var store = Store(client, prefix);
         await store.ComputeAsync([Tx("x", T0, merchant: "m-ok")]).T();
-        await client.ExecuteAsync("SET", $"{prefix}:{{a:acct-1}}:s", "garbage-garbage").T();
+        await client.GetDatabase().StringSetAsync($"{prefix}:{{a:acct-1}}:s", "garbage-garbage").T();
 
         var ex = await Assert.ThrowsAsync<FeatureStoreCorruptStateException>(() => store.ComputeAsync([Tx("y", T0 + Minute, merchant: "m-ok")]).T());
         var merchant = await store.GetEntityStateAsync(EntityKind.Merchant, "m-ok").T();
@@ -277,7 +276,7 @@ public sealed class FeatureStoreTests(RedisFixture fixture) : IClassFixture<Redi
         var prefix = Prefix();
         await using var client = await ConnectAsync(fixture.Server);
         var store = Store(client, prefix);
-        await client.ExecuteAsync("SET", $"{prefix}:{{a:bad}}:s", "not-a-state").T();
+        await client.GetDatabase().StringSetAsync($"{prefix}:{{a:bad}}:s", "not-a-state").T();
 
         var calls = Enumerable.Range(0, 40)
             .Select(i => store.ComputeAsync([Tx($"t{i}", T0 + i, account: i == 20 ? "bad" : $"good-{i}")]))

@@ -1,6 +1,6 @@
 using FraudEx.Features.Engine;
-using FraudEx.Redis;
 using FraudEx.Testing;
+using StackExchange.Redis;
 
 namespace FraudEx.Features.Tests;
 
@@ -29,16 +29,15 @@ internal static class Support
 
     public static string Prefix() => "t" + Guid.NewGuid().ToString("N")[..10];
 
-    public static async Task<RedisClient> ConnectAsync(RedisServer server, Action<RedisOptions>? configure = null)
-    {
-        var options = RedisOptions.Parse(server.ConnectionString);
-        options.ReconnectMinDelay = TimeSpan.FromMilliseconds(20);
-        options.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200);
-        configure?.Invoke(options);
-        return await RedisClient.ConnectAsync(options).T();
-    }
+    /// <summary>A connection as the store's hosts make it (fail fast while Redis is down), reconnecting quickly.</summary>
+    public static async Task<ConnectionMultiplexer> ConnectAsync(RedisServer server, Action<ConfigurationOptions>? configure = null) =>
+        await FeatureStoreRedis.ConnectAsync(server.ConnectionString, o =>
+        {
+            o.ReconnectRetryPolicy = new ExponentialRetry(20, 200);
+            configure?.Invoke(o);
+        }).T();
 
-    public static FeatureStore Store(RedisClient client, string prefix, Action<FeatureStoreOptions>? configure = null)
+    public static FeatureStore Store(IConnectionMultiplexer client, string prefix, Action<FeatureStoreOptions>? configure = null)
     {
         var options = new FeatureStoreOptions { KeyPrefix = prefix };
         configure?.Invoke(options);
