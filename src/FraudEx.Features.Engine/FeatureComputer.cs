@@ -116,9 +116,9 @@ public static class FeatureComputer
         vector[S.AcctAgeDays] = n >= 1 ? (float)(Math.Max(0, t - state.FirstEventMs) / (double)TimeUnits.Day) : 0;
 
         // Fold.
-        state.Minutes5.Add(t, 1, centi);
-        state.Hours.Add(t, 1, centi);
-        state.Days.Add(t, 1, centi);
+        var inMinutes5 = state.Minutes5.Add(t, 1, centi);
+        var inHours = state.Hours.Add(t, 1, centi);
+        var inDays = state.Days.Add(t, 1, centi);
         var delta = x - state.LogAmountMean;
         state.LogAmountMean += delta / (n + 1);
         state.LogAmountM2 += delta * (x - state.LogAmountMean);
@@ -143,11 +143,12 @@ public static class FeatureComputer
             state.Devices.Touch(deviceHash, seconds);
         }
 
-        // Windows, this transaction included.
-        var (c1h, s1h) = state.Minutes5.Window(t, 12);
-        var (c24h, s24h) = state.Hours.Window(t, 24);
-        var (c7d, s7d) = state.Days.Window(t, 7);
-        var (c30d, s30d) = state.Days.Window(t, 30);
+        // Windows, this transaction included. A late transaction older than a ring's span is not in the ring, and
+        // neither is any bucket of its window: that window holds this transaction alone.
+        var (c1h, s1h) = inMinutes5 ? state.Minutes5.Window(t, 12) : (1L, centi);
+        var (c24h, s24h) = inHours ? state.Hours.Window(t, 24) : (1L, centi);
+        var (c7d, s7d) = inDays ? state.Days.Window(t, 7) : (1L, centi);
+        var (c30d, s30d) = inDays ? state.Days.Window(t, 30) : (1L, centi);
         vector[S.AcctCount1h] = c1h;
         vector[S.AcctSum1h] = (float)(s1h / 100.0);
         vector[S.AcctCount24h] = c24h;
@@ -168,16 +169,17 @@ public static class FeatureComputer
         CheckLength(vector);
         var t = tx.TimestampMs;
         var centi = Currency.ToCenti(tx.AmountMinor, tx.Currency);
-        state.Hours.Add(t, 1, centi);
-        state.Days.Add(t, 1, 0);
+        var inHours = state.Hours.Add(t, 1, centi);
+        var inDays = state.Days.Add(t, 1, 0);
         state.TransactionCount++;
         state.LastEventMs = Math.Max(state.LastEventMs, t);
 
-        var (c24h, s24h) = state.Hours.Window(t, 24);
+        // As for the account: a transaction older than a ring's span makes up its windows alone.
+        var (c24h, s24h) = inHours ? state.Hours.Window(t, 24) : (1L, centi);
         vector[S.MerchCount24h] = c24h;
         vector[S.MerchSum24h] = (float)(s24h / 100.0);
-        vector[S.MerchCount7d] = state.Days.Window(t, 7).A;
-        vector[S.MerchCount30d] = state.Days.Window(t, 30).A;
+        vector[S.MerchCount7d] = inDays ? state.Days.Window(t, 7).A : 1;
+        vector[S.MerchCount30d] = inDays ? state.Days.Window(t, 30).A : 1;
 
         // Label-driven windows end 7 days back: labels of more recent days are mostly not known yet.
         var d = state.Days.BucketOf(t);
@@ -229,7 +231,8 @@ public static class FeatureComputer
 
         var seconds = FoldShared(tx, state);
         vector[S.IpDistinctAccounts24h] = state.Accounts.CountSeenAfter(seconds - 86_400);
-        vector[S.IpCount24h] = state.Hours.Window(tx.TimestampMs, 24).A;
+        // At least this transaction: one older than the ring's 24 hours finds its window empty.
+        vector[S.IpCount24h] = Math.Max(1, state.Hours.Window(tx.TimestampMs, 24).A);
     }
 
     /// <summary>

@@ -27,15 +27,20 @@ public sealed class OutOfOrderAndDuplicateTests
     }
 
     [Fact]
-    public void EventOlderThanRing_IsCountedInLifetimeOnly()
+    public void EventOlderThanRing_IsCountedInLifetimeOnly_ItsWindowsHoldItAlone()
     {
         var replay = new OfflineReplay();
         replay.Process(Tx("1", T0 + 40 * Day), out _);
 
         var ancient = replay.Process(Tx("old", T0), out _)!;
+        var next = replay.Process(Tx("2", T0 + 40 * Day + Minute), out _)!;
 
-        Assert.Equal(0, ancient[I("acct_count_30d")]);
-        Assert.Equal(2, replay.GetAccount("acct-1")!.TransactionCount);
+        Assert.Equal(1, ancient[I("acct_count_30d")]);
+        Assert.Equal(1, ancient[I("acct_count_24h")]);
+        Assert.Equal(ancient[I("acct_sum_24h")], ancient[I("acct_mean_24h")]);
+        Assert.False(float.IsNaN(ancient[I("acct_mean_30d")]));
+        Assert.Equal(2, next[I("acct_count_30d")]);
+        Assert.Equal(3, replay.GetAccount("acct-1")!.TransactionCount);
     }
 
     [Fact]

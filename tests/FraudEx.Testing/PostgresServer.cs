@@ -135,6 +135,44 @@ public sealed class PostgresServer : IAsyncDisposable
         IsRunning = false;
     }
 
+    /// <summary>
+    /// Freezes the running cluster with SIGSTOP: the postmaster and every backend stop where they are, connections
+    /// stay open and nothing answers, like a host that hangs (a stop would close the connections instead).
+    /// </summary>
+    /// <returns>The process ids stopped; pass them to <see cref="ThawAsync"/>.</returns>
+    public async Task<IReadOnlyList<int>> FreezeAsync(CancellationToken cancellationToken = default)
+    {
+        var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
+        var postmaster = int.Parse(File.ReadLines(pidFile).First(), System.Globalization.CultureInfo.InvariantCulture);
+        var children = new List<int>();
+        foreach (var stat in Directory.EnumerateDirectories("/proc").Select(d => Path.Combine(d, "stat")))
+        {
+            try
+            {
+                // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+                var text = File.ReadAllText(stat);
+                var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == postmaster)
+                {
+                    children.Add(int.Parse(text[..text.IndexOf(' ', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // Not a process directory, or the process ended while being read.
+            }
+        }
+
+        // The postmaster first, so it starts no new backend while the others are being stopped.
+        List<int> stopped = [postmaster, .. children];
+        await RunAsync("kill", ["-STOP", .. stopped.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))], cancellationToken).ConfigureAwait(false);
+        return stopped;
+    }
+
+    /// <summary>Resumes processes frozen by <see cref="FreezeAsync"/> with SIGCONT.</summary>
+    public Task ThawAsync(IReadOnlyList<int> frozen, CancellationToken cancellationToken = default) =>
+        RunAsync("kill", ["-CONT", .. frozen.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))], cancellationToken);
+
     /// <summary>The server log, for diagnostics in failed tests.</summary>
     public string ReadLog()
     {

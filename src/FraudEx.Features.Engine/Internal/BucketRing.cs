@@ -68,8 +68,8 @@ internal sealed class BucketRing
         }
 
         var slot = Slot(bucket);
-        _a[slot] += a;
-        _b[slot] += b;
+        _a[slot] = SaturatingAdd(_a[slot], a);
+        _b[slot] = SaturatingAdd(_b[slot], b);
         return true;
     }
 
@@ -87,8 +87,8 @@ internal sealed class BucketRing
         for (var i = first; i <= last; i++)
         {
             var s = Slot(i);
-            sa += _a[s];
-            sb += _b[s];
+            sa = SaturatingAdd(sa, _a[s]);
+            sb = SaturatingAdd(sb, _b[s]);
         }
 
         return (sa, sb);
@@ -169,6 +169,13 @@ internal sealed class BucketRing
                 yield return (i * WidthMs, _a[s], _b[s]);
             }
         }
+    }
+
+    // Sums of amounts saturate instead of wrapping to negative: an int64 amount is whatever a caller sends.
+    private static long SaturatingAdd(long x, long y)
+    {
+        var sum = unchecked(x + y);
+        return ((x ^ sum) & (y ^ sum)) < 0 ? (x < 0 ? long.MinValue : long.MaxValue) : sum;
     }
 
     private int Slot(long bucket) => (int)(((bucket % Size) + Size) % Size);

@@ -25,7 +25,8 @@ internal static class Currency
     /// <summary>Amount in hundredths of a major unit, so sums of mixed currencies stay integers.</summary>
     public static long ToCenti(long amountMinor, string currency) => Exponent(currency) switch
     {
-        0 => amountMinor * 100,
+        // Saturates instead of wrapping: the wire allows any int64 amount.
+        0 => amountMinor > long.MaxValue / 100 ? long.MaxValue : amountMinor < long.MinValue / 100 ? long.MinValue : amountMinor * 100,
         3 => amountMinor / 10,
         _ => amountMinor,
     };
