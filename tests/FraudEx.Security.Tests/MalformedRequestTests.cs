@@ -85,7 +85,7 @@ public sealed class MalformedRequestTests(SecuritySystemFixture fixture)
             () => Wire.Frame(ValidScore(), compressedFlag: 1), StatusCode.Internal, ("grpc-encoding", "gzip")),
         ["grpc-encoding x-snappy (unsupported)"] = new(Service.Scoring, Wire.Score,
             () => Wire.Frame(ValidScore(), compressedFlag: 1), StatusCode.Unimplemented, ("grpc-encoding", "x-snappy")),
-        ["gzip bomb: 170 KB inflating to 170 MB"] = new(Service.Scoring, Wire.Score,
+        ["gzip bomb: 170 MB of zeros, gzipped"] = new(Service.Scoring, Wire.Score,
             () => Wire.Frame(Gzip(170 * 1024 * 1024), compressedFlag: 1), StatusCode.ResourceExhausted, ("grpc-encoding", "gzip")),
         ["truncated frame to AlertService/RecordDecisions"] = new(Service.Alerts, Wire.RecordDecisions,
             () => Wire.Frame(new byte[3], declaredLength: 100), StatusCode.Internal),
@@ -114,10 +114,10 @@ public sealed class MalformedRequestTests(SecuritySystemFixture fixture)
         Assert.Equal((int)c.Expected, stream.GrpcStatus);
     }
 
-    /// <summary>A stream that sends a good transaction, then a broken frame: the first is answered, then the call ends
-    /// with INTERNAL.</summary>
+    /// <summary>A stream that sends a good transaction, then a broken frame: the call ends with INTERNAL (whether the
+    /// first answer got out before is a race, and a client resends what it was not answered).</summary>
     [Fact]
-    public async Task ScoreStream_BrokenFrameAfterGoodOne_AnswersFirstThenInternal()
+    public async Task ScoreStream_BrokenFrameAfterGoodOne_EndsWithInternal()
     {
         await using var connection = await H2Connection.ConnectAsync(System.Port(Service.Scoring));
         var stream = await connection.StartGrpcAsync(Wire.ScoreStream, System.Keys.Admin.Key);
@@ -127,10 +127,9 @@ public sealed class MalformedRequestTests(SecuritySystemFixture fixture)
 
         var answered = stream.Data.Length > 5 ? ScoreStreamResponse.Parser.ParseFrom(stream.Data.ToArray().AsSpan(5, (int)stream.Data.Length - 5)) : null;
         var health = await fixture.AssertHealthyAsync(Service.Scoring);
-        var ok = ended && stream.GrpcStatus == (int)StatusCode.Internal && answered?.Result is not null;
-        Transcript.Security($"body     Scoring   {"ScoreStream: good message, then invalid wire type",-68} -> first answered {answered?.Result?.Decision}, then {stream.Describe()}; {(ok ? "ok" : "FAIL")}; {health}");
+        var ok = ended && stream.GrpcStatus == (int)StatusCode.Internal;
+        Transcript.Security($"body     Scoring   {"ScoreStream: good message, then invalid wire type",-68} -> {(answered?.Result is { } r ? $"first answered ({r.Decision}), then " : "")}{stream.Describe()}; expected Internal {(ok ? "ok" : "FAIL")}; {health}");
         Assert.True(ended, $"no end within {AnswerTimeout}");
-        Assert.NotNull(answered?.Result);
         Assert.Equal((int)StatusCode.Internal, stream.GrpcStatus);
     }
 

@@ -70,7 +70,7 @@ public sealed class FraudExSystem : IAsyncDisposable
     /// <summary>The output of a service's process so far (for failure messages).</summary>
     public string Output(Service service) => _processes[service].Output;
 
-    public bool IsRunning(Service service) => !_processes[service].HasExited;
+    public bool IsRunning(Service service) => _processes.TryGetValue(service, out var process) && !process.HasExited;
 
     /// <summary>Call options with <paramref name="key"/> as a bearer token (none when null) and a deadline.</summary>
     public static CallOptions With(string? key, double seconds = 10, CancellationToken cancellationToken = default) =>
@@ -84,12 +84,16 @@ public sealed class FraudExSystem : IAsyncDisposable
     }
 
     /// <summary>Kills a service with SIGKILL (no shutdown code runs) and waits until it is gone.</summary>
-    public async Task KillAsync(Service service) => await _processes[service].DisposeAsync();
+    public async Task KillAsync(Service service)
+    {
+        await _processes[service].DisposeAsync();
+        _processes.Remove(service);
+    }
 
     /// <summary>Starts a service (again) on its port and waits until it answers a call.</summary>
     public async Task StartAsync(Service service, CancellationToken cancellationToken = default)
     {
-        if (_processes.TryGetValue(service, out var old))
+        if (_processes.Remove(service, out var old))
         {
             await old.DisposeAsync();
         }
@@ -194,7 +198,13 @@ public sealed class FraudExSystem : IAsyncDisposable
         foreach (var service in new[] { Service.Features, Service.Alerts, Service.Scoring })
         {
             _ports[service] = FreePort.Next();
-            _channels[service] = GrpcChannel.ForAddress($"http://127.0.0.1:{_ports[service]}");
+            // A gateway of these tests reconnects at once when a service is back: the client's default backoff
+            // (up to two minutes after repeated failures) would measure the client's patience, not the system.
+            _channels[service] = GrpcChannel.ForAddress($"http://127.0.0.1:{_ports[service]}", new GrpcChannelOptions
+            {
+                InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+                MaxReconnectBackoff = TimeSpan.FromMilliseconds(500),
+            });
         }
 
         // Features and alerts start side by side; the scorer needs both (it opens its spool towards the alert service).

@@ -28,6 +28,9 @@ public sealed class H2Stream
 
     public int Id { get; init; }
 
+    /// <summary>How many DATA bytes the server still lets this side send on the stream.</summary>
+    internal long SendWindow { get; set; }
+
     /// <summary>Every header block received, decoded.</summary>
     public List<List<(string Name, string Value)>> HeaderBlocks { get; } = [];
 
@@ -81,8 +84,11 @@ public sealed class H2Connection : IAsyncDisposable
     private Task? _controlWriter;
     private readonly string _authority;
     private readonly bool _autoWindowUpdate;
+    private readonly Lock _windows = new();
     private Task? _reader;
     private int _nextStreamId = 1;
+    private long _connectionSendWindow = 65_535;
+    private long _initialStreamWindow = 65_535;
 
     private H2Connection(TcpClient client, int port, bool autoWindowUpdate)
     {
@@ -107,6 +113,12 @@ public sealed class H2Connection : IAsyncDisposable
 
     /// <summary>The server's MAX_CONCURRENT_STREAMS, when it sent one.</summary>
     public uint? MaxConcurrentStreams { get; private set; }
+
+    /// <summary>How the connection ended, as seen by the reader.</summary>
+    public string CloseReason { get; private set; } = "closed";
+
+    /// <summary>What ended the read loop when it was not the server closing the connection (a bug of this client).</summary>
+    public Exception? ReaderError { get; private set; }
 
     /// <summary>Completes when the server closed the connection (or it failed).</summary>
     public Task Closed => _closed.Task;
@@ -157,7 +169,12 @@ public sealed class H2Connection : IAsyncDisposable
         {
             var id = _nextStreamId;
             _nextStreamId += 2;
-            var stream = new H2Stream { Id = id };
+            H2Stream stream;
+            lock (_windows)
+            {
+                stream = new H2Stream { Id = id, SendWindow = _initialStreamWindow };
+            }
+
             _streams[id] = stream;
             await WriteFrameUnlockedAsync(FrameType.Headers, (byte)(0x4 | (endStream ? 0x1 : 0)), id, block, cancellationToken);
             return stream;
@@ -168,13 +185,37 @@ public sealed class H2Connection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends <paramref name="payload"/> as DATA frames of at most 16 KiB.</summary>
+    /// <summary>Sends <paramref name="payload"/> as DATA frames of at most 16 KiB, within the flow-control windows
+    /// the server granted (waiting for WINDOW_UPDATE when they are spent, as a conforming client must).</summary>
     public async Task SendDataAsync(int streamId, ReadOnlyMemory<byte> payload, bool endStream, CancellationToken cancellationToken = default)
     {
+        var stream = _streams[streamId];
         do
         {
-            var chunk = payload[..Math.Min(payload.Length, 16_384)];
-            payload = payload[chunk.Length..];
+            int size;
+            while (true)
+            {
+                lock (_windows)
+                {
+                    size = (int)Math.Min(Math.Min(payload.Length, 16_384), Math.Min(_connectionSendWindow, stream.SendWindow));
+                    if (size > 0 || payload.IsEmpty)
+                    {
+                        _connectionSendWindow -= size;
+                        stream.SendWindow -= size;
+                        break;
+                    }
+                }
+
+                if (IsClosed)
+                {
+                    throw new IOException("The connection is closed.");
+                }
+
+                await Task.Delay(5, cancellationToken);
+            }
+
+            var chunk = payload[..size];
+            payload = payload[size..];
             await WriteFrameAsync(FrameType.Data, (byte)(endStream && payload.IsEmpty ? 0x1 : 0), streamId, chunk, cancellationToken);
         }
         while (!payload.IsEmpty);
@@ -253,7 +294,8 @@ public sealed class H2Connection : IAsyncDisposable
     /// <summary>One line: GOAWAY and closing, for the transcript.</summary>
     public string DescribeConnection() =>
         (GoAway is { } g ? $"GOAWAY {ErrorName(g.ErrorCode)} (last stream {g.LastStreamId})" : "no GOAWAY")
-        + (IsClosed ? ", connection closed" : ", connection open");
+        + (IsClosed ? ", connection " + CloseReason : ", connection open")
+        + (ReaderError is { } e ? $" (CLIENT READER FAILED: {e.GetType().Name}: {e.Message})" : "");
 
     public async ValueTask DisposeAsync()
     {
@@ -307,9 +349,24 @@ public sealed class H2Connection : IAsyncDisposable
                     case FrameType.Settings:
                         for (var i = 0; i + 6 <= payload.Length; i += 6)
                         {
-                            if (BinaryPrimitives.ReadUInt16BigEndian(payload.AsSpan(i)) == 3)
+                            var value = BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(i + 2));
+                            switch (BinaryPrimitives.ReadUInt16BigEndian(payload.AsSpan(i)))
                             {
-                                MaxConcurrentStreams = BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(i + 2));
+                                case 3:
+                                    MaxConcurrentStreams = value;
+                                    break;
+                                case 4:
+                                    lock (_windows)
+                                    {
+                                        foreach (var open in _streams.Values)
+                                        {
+                                            open.SendWindow += value - _initialStreamWindow;
+                                        }
+
+                                        _initialStreamWindow = value;
+                                    }
+
+                                    break;
                             }
                         }
 
@@ -321,6 +378,21 @@ public sealed class H2Connection : IAsyncDisposable
                         break;
                     case FrameType.Ping:
                         Control(FrameType.Ping, 0x1, 0, payload);
+                        break;
+                    case FrameType.WindowUpdate:
+                        var increment = BinaryPrimitives.ReadInt32BigEndian(payload) & 0x7FFFFFFF;
+                        lock (_windows)
+                        {
+                            if (streamId == 0)
+                            {
+                                _connectionSendWindow += increment;
+                            }
+                            else if (_streams.TryGetValue(streamId, out var window))
+                            {
+                                window.SendWindow += increment;
+                            }
+                        }
+
                         break;
                     case FrameType.GoAway:
                         GoAway = (BinaryPrimitives.ReadInt32BigEndian(payload) & 0x7FFFFFFF, BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(4)));
@@ -395,9 +467,15 @@ public sealed class H2Connection : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or EndOfStreamException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or EndOfStreamException)
         {
-            // The server (or this side) closed the connection.
+            // The server (or this side) closed the connection: an orderly close reads as end of stream; a reset (the
+            // server closed with frames of ours unread) loses whatever it sent last, a GOAWAY included.
+            CloseReason = e is EndOfStreamException ? "closed" : e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset } ? "reset by the server" : "closed (" + e.GetType().Name + ")";
+        }
+        catch (Exception e)
+        {
+            ReaderError = e;
         }
         finally
         {
