@@ -115,7 +115,7 @@ public sealed class SystemFaultTests
         Assert.Equal(allDistinct, allRows);
         Assert.True(inOutage.Count > 0, "no answer was given while Redis was down");
         Assert.All(inOutage, a => Assert.True(a.Degraded, $"{a.TransactionId} answered at {a.AnsweredAt} during the Redis outage without being marked degraded"));
-        Assert.True(afterRecovery.Count > 500, $"only {afterRecovery.Count} answers after recovery");
+        Assert.True(afterRecovery.Count > 100, $"only {afterRecovery.Count} answers after recovery");
         Assert.True(afterRecovery.Count(a => a.Degraded) * 100 < afterRecovery.Count, "still degraded after recovery");
     }
 
