@@ -1,5 +1,3 @@
-using FraudEx.Onnx;
-
 namespace FraudEx.Models;
 
 /// <summary>Which contributions <see cref="FraudModel.Explain"/> ranks first.</summary>
@@ -40,11 +38,11 @@ public sealed record FraudModelOptions
 /// TreeSHAP explanations, and the manifest whose feature schema must match the caller's. Safe for concurrent use.</summary>
 public sealed class FraudModel : IDisposable
 {
-    private readonly OnnxSession _session;
+    private readonly OnnxModelSession _session;
     private readonly TreeShap _shap;
     private readonly int _probabilityOutput;
 
-    private FraudModel(ModelManifest manifest, OnnxTreeModel trees, OnnxSession session, string path)
+    private FraudModel(ModelManifest manifest, OnnxTreeModel trees, OnnxModelSession session, string path)
     {
         Manifest = manifest;
         Ensemble = trees.Ensemble;
@@ -68,7 +66,7 @@ public sealed class FraudModel : IDisposable
     public IReadOnlyList<string> FeatureNames => Manifest.FeatureSchema.Names;
 
     /// <summary>The inference session (inputs, outputs, raw runs).</summary>
-    public OnnxSession Session => _session;
+    public OnnxModelSession Session => _session;
 
     /// <summary>Loads <paramref name="onnxPath"/> and its manifest and refuses the pair unless it was trained on the
     /// caller's feature schema (<see cref="ModelSchemaMismatchException"/>) and the file matches the manifest.</summary>
@@ -108,7 +106,7 @@ public sealed class FraudModel : IDisposable
                 $"{onnxPath} was exported for feature schema '{fileSchema}', but its manifest says '{manifest.FeatureSchema.Version}'.");
         }
 
-        var session = OnnxSession.Load(bytes, options.Session);
+        var session = OnnxModelSession.Load(bytes, options.Session);
         try
         {
             return new FraudModel(manifest, trees, session, onnxPath);

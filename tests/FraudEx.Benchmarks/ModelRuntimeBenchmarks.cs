@@ -10,7 +10,7 @@ using FraudEx.XGBoost;
 
 namespace FraudEx.Benchmarks;
 
-/// <summary>ONNX Runtime (through FraudEx.Onnx, as scoring runs it) against libxgboost's own prediction of the same
+/// <summary>ONNX Runtime (Microsoft.ML.OnnxRuntime through FraudModel, as scoring runs it) against libxgboost's own prediction of the same
 /// model on the same rows, and the cost of an exact TreeSHAP explanation per row.</summary>
 /// <remarks>The model: 200 trees of depth ≤ 6 over the engine's 43 features, trained through libxgboost on synthetic
 /// data with 10 % missing values. Both runtimes get one thread, so the ratios compare the engines, not core counts.</remarks>

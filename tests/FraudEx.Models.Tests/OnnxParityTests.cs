@@ -1,4 +1,3 @@
-using FraudEx.Onnx;
 using FraudEx.XGBoost;
 using Xunit.Abstractions;
 
@@ -17,7 +16,7 @@ public sealed class OnnxParityTests(TrainedModel model, ITestOutputHelper output
         using var matrix = DMatrix.FromDense(data.Features, data.Rows, data.Columns);
         var expectedProbability = model.Booster.Predict(matrix);
         var expectedMargin = model.Booster.Predict(matrix, PredictionKind.Margin);
-        using var session = OnnxSession.Load(model.Onnx);
+        using var session = OnnxModelSession.Load(model.Onnx);
 
         var probability = session.Run(data.Features, Rows, session.OutputIndex(OnnxModelFormat.ProbabilityOutput));
         var margin = session.Run(data.Features, Rows, session.OutputIndex(OnnxModelFormat.MarginOutput));

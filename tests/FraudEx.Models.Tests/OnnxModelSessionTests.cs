@@ -1,9 +1,13 @@
-using FraudEx.Models;
+using FraudEx.Models.Internal.OnnxProto;
 using FraudEx.Testing;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
 
-namespace FraudEx.Onnx.Tests;
+namespace FraudEx.Models.Tests;
 
-public sealed class OnnxSessionTests
+/// <summary>The ONNX Runtime session FraudModel scores with (Microsoft.ML.OnnxRuntime, the real native library) on
+/// hand-built trees with known outputs.</summary>
+public sealed class OnnxModelSessionTests
 {
     // Two small trees over three features, with hand-checkable outputs.
     // Tree 0: x0 < 1 → (x1 < 0 → 0.5 | 1.5), else → −2; missing x0 goes left, missing x1 goes right.
@@ -18,29 +22,31 @@ public sealed class OnnxSessionTests
     private static readonly byte[] Model = OnnxTreeModel.Write(Ensemble);
 
     [Fact]
-    public void Version_IsTheFetchedRelease()
+    public void RuntimeVersion_IsThePackagesRelease()
     {
-        Assert.Equal(OnnxRuntimeLibrary.ExpectedVersion, OnnxRuntimeLibrary.Version);
+        Assert.Equal("1.32.0", OnnxModelSession.RuntimeVersion);
     }
 
     [Fact]
-    public void Build_CopiesNativeLibraryNextToAssemblies()
+    public void Build_CopiesOnlyTheLinuxX64NativeLibrary()
     {
-        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "libonnxruntime.so.1")),
-            "the FraudEx.Onnx build should copy libonnxruntime.so.1 into every referencing project's output");
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "libonnxruntime.so")),
+            "the build should copy Microsoft.ML.OnnxRuntime's linux-x64 libonnxruntime.so next to the assemblies");
+        Assert.False(Directory.Exists(Path.Combine(AppContext.BaseDirectory, "runtimes")),
+            "no runtimes/ folder: other platforms' native libraries must not be copied");
     }
 
     [Fact]
     public void Load_ReadsInputAndOutputMetadataFromTheModel()
     {
-        using var session = OnnxSession.Load(Model);
+        using var session = OnnxModelSession.Load(Model);
 
-        var input = Assert.Single(session.Inputs);
-        Assert.Equal("features", input.Name);
-        Assert.Equal(TensorElementType.Float, input.ElementType);
-        Assert.Equal([-1L, 3L], input.Shape);
-        Assert.Equal(["probability", "margin"], session.Outputs.Select(o => o.Name));
-        Assert.All(session.Outputs, o => Assert.Equal([-1L, 1L], o.Shape));
+        var input = Assert.Single(session.InputMetadata);
+        Assert.Equal("features", input.Key);
+        Assert.Equal(typeof(float), input.Value.ElementType);
+        Assert.Equal([-1, 3], input.Value.Dimensions);
+        Assert.Equal(["probability", "margin"], session.OutputNames);
+        Assert.All(session.OutputMetadata.Values, o => Assert.Equal([-1, 1], o.Dimensions));
         Assert.Equal(3, session.FeatureCount);
         Assert.Equal(1, session.OutputIndex("margin"));
     }
@@ -53,7 +59,7 @@ public sealed class OnnxSessionTests
     [InlineData(float.NaN, float.NaN, float.NaN, -1f + 1.5f - 0.25f)] // x0 missing → left, x1 missing → right, x2 missing → right
     public void Run_HandBuiltTrees_GivesTheTreesMargin(float x0, float x1, float x2, float expectedMargin)
     {
-        using var session = OnnxSession.Load(Model);
+        using var session = OnnxModelSession.Load(Model);
 
         var margin = session.Run([x0, x1, x2], 1, session.OutputIndex("margin"));
         var probability = session.Run([x0, x1, x2], 1, session.OutputIndex("probability"));
@@ -70,7 +76,7 @@ public sealed class OnnxSessionTests
     [InlineData(5000)]
     public void Run_AnyBatchSize_MatchesRowByRow(int rows)
     {
-        using var session = OnnxSession.Load(Model);
+        using var session = OnnxModelSession.Load(Model);
         var data = SyntheticClassification.Create(rows, columns: 4, seed: rows);
         var features = Enumerable.Range(0, rows).SelectMany(r => data.Row(r)[..3].ToArray()).ToArray();
         var destination = new float[rows + 5];
@@ -87,7 +93,7 @@ public sealed class OnnxSessionTests
     [Fact]
     public async Task Run_ConcurrentCallers_AreIsolated()
     {
-        using var session = OnnxSession.Load(Model);
+        using var session = OnnxModelSession.Load(Model);
         var batches = Enumerable.Range(1, 12).Select(i => SyntheticClassification.Create(i * 13, columns: 4, seed: i))
             .Select(d => Enumerable.Range(0, d.Rows).SelectMany(r => d.Row(r)[..3].ToArray()).ToArray()).ToArray();
         var expected = batches.Select(b => session.Run(b, b.Length / 3)).ToArray();
@@ -113,14 +119,14 @@ public sealed class OnnxSessionTests
     }
 
     [Theory]
-    [InlineData(GraphOptimizationLevel.Disabled, 1, false)]
-    [InlineData(GraphOptimizationLevel.Basic, 2, false)]
-    [InlineData(GraphOptimizationLevel.Extended, 1, true)]
-    [InlineData(GraphOptimizationLevel.All, 0, false)]
+    [InlineData(GraphOptimizationLevel.ORT_DISABLE_ALL, 1, false)]
+    [InlineData(GraphOptimizationLevel.ORT_ENABLE_BASIC, 2, false)]
+    [InlineData(GraphOptimizationLevel.ORT_ENABLE_EXTENDED, 1, true)]
+    [InlineData(GraphOptimizationLevel.ORT_ENABLE_ALL, 0, false)]
     public void Load_AnySessionOptions_GivesTheSameOutput(GraphOptimizationLevel level, int threads, bool parallel)
     {
         var options = new OnnxSessionOptions { OptimizationLevel = level, IntraOpThreads = threads, InterOpThreads = threads, ParallelExecution = parallel };
-        using var session = OnnxSession.Load(Model, options);
+        using var session = OnnxModelSession.Load(Model, options);
 
         var probability = session.Run([0f, -1f, 0f], 1);
 
@@ -134,7 +140,7 @@ public sealed class OnnxSessionTests
         File.WriteAllBytes(path, Model);
         try
         {
-            using var session = OnnxSession.Load(path);
+            using var session = OnnxModelSession.Load(path);
 
             Assert.Equal(3, session.FeatureCount);
         }
@@ -145,34 +151,33 @@ public sealed class OnnxSessionTests
     }
 
     [Fact]
-    public void GetCustomMetadata_ReadsModelMetadataProps()
+    public void CustomMetadata_ReadsModelMetadataProps()
     {
-        using var session = OnnxSession.Load(Model);
+        using var session = OnnxModelSession.Load(Model);
 
-        Assert.Equal("binary:logistic", session.GetCustomMetadata(OnnxModelFormat.ObjectiveMetadataKey));
-        Assert.NotNull(session.GetCustomMetadata(OnnxModelFormat.CoverMetadataKey));
-        Assert.Null(session.GetCustomMetadata("no.such.key"));
+        Assert.Equal("binary:logistic", session.CustomMetadata[OnnxModelFormat.ObjectiveMetadataKey]);
+        Assert.True(session.CustomMetadata.ContainsKey(OnnxModelFormat.CoverMetadataKey));
+        Assert.False(session.CustomMetadata.ContainsKey("no.such.key"));
     }
 
     [Fact]
     public void Load_InvalidModel_ThrowsWithRuntimeMessage()
     {
-        var error = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Load("definitely not an onnx model"u8));
+        var error = Assert.Throws<OnnxRuntimeException>(() => OnnxModelSession.Load("definitely not an onnx model"u8.ToArray()));
 
-        Assert.Contains("CreateSessionFromArray failed", error.Message, StringComparison.Ordinal);
-        Assert.NotEqual(OrtErrorCode.Ok, error.ErrorCode);
+        Assert.Contains("InvalidProtobuf", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Load_MissingFile_ThrowsFileNotFound()
     {
-        Assert.Throws<FileNotFoundException>(() => OnnxSession.Load("/nonexistent/model.onnx"));
+        Assert.Throws<FileNotFoundException>(() => OnnxModelSession.Load("/nonexistent/model.onnx"));
     }
 
     [Fact]
     public void Run_WrongInputLength_Throws()
     {
-        using var session = OnnxSession.Load(Model);
+        using var session = OnnxModelSession.Load(Model);
 
         Assert.Throws<ArgumentException>(() => session.Run([1f, 2f], 1));
         Assert.Throws<ArgumentException>(() => session.Run([1f, 2f, 3f, 4f, 5f, 6f], 2, new float[1]));
@@ -182,7 +187,7 @@ public sealed class OnnxSessionTests
     [Fact]
     public async Task Dispose_WhileRunsAreInFlight_EndsThemCleanly()
     {
-        var session = OnnxSession.Load(Model);
+        var session = OnnxModelSession.Load(Model);
         var rows = SyntheticClassification.Create(2_000, columns: 4, seed: 3);
         var features = Enumerable.Range(0, rows.Rows).SelectMany(r => rows.Row(r)[..3].ToArray()).ToArray();
         var expected = session.Run(features, rows.Rows);
@@ -223,12 +228,69 @@ public sealed class OnnxSessionTests
     }
 
     [Fact]
+    public void Run_RepeatedBatchSizes_ReusesNothingStale()
+    {
+        // Slots keep one OrtValue per batch size; a smaller batch after a larger one must see only its own rows.
+        using var session = OnnxModelSession.Load(Model);
+        var margin = session.OutputIndex("margin");
+        float[] big = [.. Enumerable.Repeat(new[] { 3f, 5f, 1f }, 9).SelectMany(r => r)];
+
+        var first = session.Run(big, 9, margin);
+        var small = session.Run([0f, -1f, 0f], 1, margin);
+        var again = session.Run(big, 9, margin);
+
+        Assert.All(first, m => Assert.Equal(-1f - 2f + 0.25f, m, 1e-6));
+        Assert.Equal(-1f + 0.5f + 0.25f, Assert.Single(small), 1e-6);
+        Assert.Equal(first, again);
+    }
+
+    [Fact]
+    public void Load_ModelWithoutABatchFeatureInput_IsRefused()
+    {
+        // The export writes [batch, F]; a hand-edited model with a scalar-shaped input is not one FraudEx can batch.
+        var error = Assert.Throws<InvalidDataException>(() => OnnxModelSession.Load(ScalarInputIdentity()));
+
+        Assert.Contains("one float input of shape [batch, features]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_AfterDispose_ThrowsObjectDisposed()
     {
-        var session = OnnxSession.Load(Model);
+        var session = OnnxModelSession.Load(Model);
         session.Dispose();
         session.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => session.Run([1f, 2f, 3f], 1));
+    }
+
+    /// <summary>A valid ONNX model (Identity over a float[3] without a batch dimension) that FraudEx cannot batch.</summary>
+    private static byte[] ScalarInputIdentity()
+    {
+        static ValueInfoProto Vector(string name) => new()
+        {
+            Name = name,
+            Type = new TypeProto
+            {
+                TensorType = new TypeProto.Types.Tensor
+                {
+                    ElemType = (int)TensorProto.Types.DataType.Float,
+                    Shape = new TensorShapeProto { Dim = { new TensorShapeProto.Types.Dimension { DimValue = 3 } } },
+                },
+            },
+        };
+
+        var model = new ModelProto
+        {
+            IrVersion = OnnxModelFormat.IrVersion,
+            Graph = new GraphProto
+            {
+                Name = "identity",
+                Node = { new NodeProto { OpType = "Identity", Input = { "x" }, Output = { "y" } } },
+                Input = { Vector("x") },
+                Output = { Vector("y") },
+            },
+            OpsetImport = { new OperatorSetIdProto { Domain = string.Empty, Version = OnnxModelFormat.OnnxOpsetVersion } },
+        };
+        return model.ToByteArray();
     }
 }
