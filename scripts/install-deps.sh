@@ -2,8 +2,8 @@
 # Installs the machine packages FraudEx's tests and local runs use, only those missing. Safe to run again.
 # Debian 12: redis-server and postgresql (real servers for tests and the app host), python3-grpcio and
 # nghttp2-client (conformance against independent gRPC implementations, h2load), libxgboost0 (training),
-# chromium (the dashboard's browser test). The ONNX Runtime native library is fetched by the build itself
-# (src/FraudEx.Onnx), the npm packages of the grpc-js suite by the test that uses them.
+# chromium (the dashboard's browser test). ONNX Runtime comes from NuGet (Microsoft.ML.OnnxRuntime) with the build;
+# the npm packages of the grpc-js suite are installed below.
 set -euo pipefail
 
 packages=(redis-server postgresql python3-grpcio python3-protobuf nghttp2-client libxgboost0 python3-xgboost chromium nodejs npm)

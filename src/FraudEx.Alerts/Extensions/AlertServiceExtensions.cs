@@ -8,14 +8,15 @@ using FraudEx.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>Registration of the alert service's parts.</summary>
 public static class AlertServiceExtensions
 {
+    /// <summary>The connection name: <c>ConnectionStrings:alertsdb</c>, the data source's name in logs and spans.</summary>
+    public const string DatabaseName = "alertsdb";
+
     /// <summary>
     /// Postgres (ConnectionStrings:alertsdb), migrations at start-up, the stores, the live feed, the label outbox
     /// forwarding to the feature service (services:features:grpc:0), webhook delivery (Alerts:Webhooks) and the gRPC
@@ -26,8 +27,11 @@ public static class AlertServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var connectionString = builder.Configuration.GetRequiredConnectionString("alertsdb");
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "alertsdb" }.Build());
+        // Fail at start with the key to set, before Aspire's own check would fail at the first resolve.
+        builder.Configuration.GetRequiredConnectionString(DatabaseName);
+        // Aspire.Npgsql: the NpgsqlDataSource singleton, its health check (SELECT 1, in /health), Npgsql's spans
+        // (ActivitySource "Npgsql") and metrics (Meter "Npgsql") registered with OpenTelemetry. Settings: Aspire:Npgsql.
+        builder.AddNpgsqlDataSource(DatabaseName, configureDataSourceBuilder: dataSource => dataSource.Name = DatabaseName);
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<WebhookOptions>(builder.Configuration.GetSection("Alerts:Webhooks"));
 
@@ -53,7 +57,6 @@ public static class AlertServiceExtensions
         services.AddHostedService<WebhookDispatchService>();
 
         services.AddGrpcServer();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("alertsdb");
         return builder;
     }
 
@@ -63,22 +66,5 @@ public static class AlertServiceExtensions
         public GrpcChannel Channel { get; } = channel;
 
         public void Dispose() => Channel.Dispose();
-    }
-
-    private sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                await using var command = dataSource.CreateCommand("SELECT 1");
-                await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                return HealthCheckResult.Healthy();
-            }
-            catch (NpgsqlException e)
-            {
-                return HealthCheckResult.Unhealthy("Postgres is not reachable.", e);
-            }
-        }
     }
 }
