@@ -609,7 +609,7 @@ public sealed class FeatureStore
 
     private static List<EntitySlot>? Conflicts(List<EntitySlot> touched, RedisResult reply)
     {
-        // One byte per entity, '1' written or '0' conflicted; "-" when a claimed id already existed and nothing was
+        // One byte per entity, 'w' written or 'c' conflicted; "-" when a claimed id already existed and nothing was
         // written. A single bulk string rather than an array of integers: one reply object to parse, not one per entity.
         var outcomes = (byte[]?)reply ?? [];
         if (outcomes is [(byte)'-'])
@@ -625,7 +625,7 @@ public sealed class FeatureStore
         var conflicts = new List<EntitySlot>();
         for (var j = 0; j < touched.Count; j++)
         {
-            if (outcomes[j] != (byte)'1')
+            if (outcomes[j] != (byte)'w')
             {
                 conflicts.Add(touched[j]);
             }

@@ -8,8 +8,9 @@ internal static class StoreScripts
     /// the expected 16-byte header ("" = must not exist) and the new value (header first).
     /// If any claim key already exists, nothing is written and "-" is returned (another writer took that id).
     /// Otherwise each entity is written only if its stored version is the expected one (per-entity atomicity), the
-    /// claims are written, and the per-entity outcomes are returned as one string, a byte per entity ('1' written,
-    /// '0' conflict): one bulk reply is cheaper to encode and to parse than an array of integers.
+    /// claims are written, and the per-entity outcomes are returned as one string, a byte per entity ('w' written,
+    /// 'c' conflict): one bulk reply is cheaper to encode and to parse than an array of integers. Letters, not digits:
+    /// StackExchange.Redis 3 tries to read a digits-only reply as a number first.
     /// Multi-key EXISTS and MGET in chunks keep the number of redis.call invocations (the script's main cost) low.
     /// StackExchange.Redis sends it as EVALSHA once the server has it (SCRIPT LOAD on first use, EVAL again on NOSCRIPT).
     /// </summary>
@@ -35,9 +36,9 @@ internal static class StoreScripts
             if v then ver = string.sub(v, 1, 16) end
             if ver == ARGV[base + 2 * (j - 1)] then
               redis.call('SET', KEYS[n + j], ARGV[base + 2 * (j - 1) + 1], 'PX', ARGV[3])
-              out[j] = '1'
+              out[j] = 'w'
             else
-              out[j] = '0'
+              out[j] = 'c'
             end
           end
         end
