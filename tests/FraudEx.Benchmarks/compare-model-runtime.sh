@@ -15,8 +15,16 @@ done
 for round in $(seq 1 "$rounds"); do
   for side in before after; do
     tree=$before; [ "$side" = after ] && tree=$after
-    (cd "$work" && dotnet "$tree/tests/FraudEx.Benchmarks/bin/Release/net10.0/FraudEx.Benchmarks.dll" \
-      --filter '*ModelRuntimeBenchmarks.Onnx_*' --artifacts "$work/$side-$round" --exporters briefjson >"$work/$side-$round.log" 2>&1)
+    # BenchmarkDotNet's in-process toolchain gives up on a case that "takes too long" when the machine is overloaded;
+    # such a run is repeated (at most three tries), not dropped.
+    for try in 1 2 3; do
+      rm -rf "$work/$side-$round"
+      if (cd "$work" && dotnet "$tree/tests/FraudEx.Benchmarks/bin/Release/net10.0/FraudEx.Benchmarks.dll" \
+        --filter '*ModelRuntimeBenchmarks.Onnx_*' --artifacts "$work/$side-$round" --exporters briefjson >"$work/$side-$round.log" 2>&1); then
+        break
+      fi
+      echo "round $round $side: try $try failed (see $work/$side-$round.log)"
+    done
     echo "round $round $side done"
   done
 done
