@@ -158,14 +158,6 @@ public sealed class ScoringPipelineTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task HandOffDown_ScoringGoesOn()
-    {
-        handOff.Fail = true;
-        var response = await Score(Tx("h", 9500));
-        Assert.Equal(Decision.Decline, response.Decision);
-    }
-
-    [Fact]
     public async Task Challenger_ScoredInShadowAndLogged()
     {
         models.Swap(champion, new FakeModel("fraud-2", offset: 0.3f));

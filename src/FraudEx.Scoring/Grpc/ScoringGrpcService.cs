@@ -61,6 +61,10 @@ public sealed class ScoringGrpcService(
         {
             throw RpcErrors.Unavailable("The scoring service is shutting down.");
         }
+        catch (DecisionNotRecordedException)
+        {
+            throw RpcErrors.Unavailable(NotRecorded);
+        }
     }
 
     private async Task ScoreStreamAsync(IAsyncStreamReader<ScoreStreamRequest> requests, IServerStreamWriter<ScoreStreamResponse> responses, ServerCallContext context)
@@ -101,12 +105,18 @@ public sealed class ScoringGrpcService(
         {
             return Error(id, StatusCode.Unavailable, "The scoring service is shutting down.");
         }
+        catch (DecisionNotRecordedException)
+        {
+            return Error(id, StatusCode.Unavailable, NotRecorded);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             ScoringLog.ScoringFailed(logger, e);
             return Error(id, StatusCode.Internal, "Scoring failed.");
         }
     }
+
+    private const string NotRecorded = "The decision could not be recorded, so it is not answered; retry with the same transaction_id.";
 
     private static ScoreStreamResponse Error(string id, StatusCode code, string message) =>
         new() { TransactionId = id, Error = new ScoreError { Code = (int)code, Message = message } };

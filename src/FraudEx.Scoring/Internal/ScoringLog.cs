@@ -24,8 +24,11 @@ internal static partial class ScoringLog
     [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "Challenger model {Version} failed; the champion's scores are unaffected")]
     public static partial void ChallengerFailed(ILogger logger, string version, Exception error);
 
-    [LoggerMessage(EventId = 6007, Level = LogLevel.Error, Message = "The decision hand-off refused {Count} decisions")]
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Error, Message = "The decision hand-off refused {Count} decisions; their calls fail with UNAVAILABLE (Scoring:HandOffFailure = Refuse)")]
     public static partial void HandOffFailed(ILogger logger, int count, Exception error);
+
+    [LoggerMessage(EventId = 6020, Level = LogLevel.Error, Message = "Decision NOT RECORDED: transaction {TransactionId} was answered {Decision} but the decision spool refused it ({Error}); Scoring:HandOffFailure = Answer")]
+    public static partial void DecisionNotRecorded(ILogger logger, string transactionId, Decision decision, string error);
 
     [LoggerMessage(EventId = 6008, Level = LogLevel.Warning, Message = "DEVELOPMENT MODE: no API keys are configured (Scoring:Auth:Keys), so every call is allowed without credentials. This is permitted only because every listen address is loopback: {Addresses}")]
     public static partial void DevelopmentMode(ILogger logger, string addresses);

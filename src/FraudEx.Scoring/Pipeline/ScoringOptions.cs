@@ -43,6 +43,13 @@ public sealed class ScoringOptions
     /// </summary>
     public bool ExactExplanations { get; set; }
 
+    /// <summary>
+    /// What happens when the decision spool cannot be written: <see cref="HandOffFailurePolicy.Refuse"/> (the default:
+    /// the calls fail with UNAVAILABLE, nothing unrecorded is answered) or <see cref="HandOffFailurePolicy.Answer"/>
+    /// (answer anyway; count and log each decision as not recorded).
+    /// </summary>
+    public HandOffFailurePolicy HandOffFailure { get; set; } = HandOffFailurePolicy.Refuse;
+
     /// <summary>Path of the champion model (.onnx, with its .manifest.json beside it).</summary>
     public string? ModelPath { get; set; }
 

@@ -240,10 +240,21 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                // Answering matters more than the audit copy: the client's payment must not wait on the alert side.
                 handOffActivity?.SetStatus(ActivityStatusCode.Error, e.Message);
-                telemetry.CountHandOffFailures(n);
-                ScoringLog.HandOffFailed(logger, n, e);
+                var failurePolicy = current.HandOffFailure;
+                telemetry.CountHandOffFailures(n, failurePolicy);
+                if (failurePolicy != HandOffFailurePolicy.Answer)
+                {
+                    // Nothing is answered that is not spooled: every call of the batch fails, the clients retry.
+                    ScoringLog.HandOffFailed(logger, n, e);
+                    throw new DecisionNotRecordedException(n, e);
+                }
+
+                telemetry.CountUnrecorded(n);
+                foreach (var record in records)
+                {
+                    ScoringLog.DecisionNotRecorded(logger, record.Transaction.TransactionId, record.Decision, e.Message);
+                }
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FraudEx.Contracts.V1;
+using FraudEx.Scoring.Pipeline;
 
 namespace FraudEx.Scoring.Telemetry;
 
@@ -19,6 +20,7 @@ public sealed class ScoringTelemetry : IDisposable
     private readonly Counter<long> decisions;
     private readonly Counter<long> replays;
     private readonly Counter<long> handOffFailures;
+    private readonly Counter<long> unrecorded;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public ScoringTelemetry(IMeterFactory meterFactory)
@@ -31,7 +33,8 @@ public sealed class ScoringTelemetry : IDisposable
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
         decisions = meter.CreateCounter<long>("fraudex.scoring.decisions", "{decision}", "Decisions made, by decision and degradation.");
         replays = meter.CreateCounter<long>("fraudex.scoring.replays", "{decision}", "Transactions scored again and answered with the original decision.");
-        handOffFailures = meter.CreateCounter<long>("fraudex.scoring.handoff_failures", "{decision}", "Decisions the hand-off refused.");
+        handOffFailures = meter.CreateCounter<long>("fraudex.scoring.handoff_failures", "{decision}", "Decisions the hand-off refused, tagged with the failure policy applied.");
+        unrecorded = meter.CreateCounter<long>("fraudex.scoring.decisions.unrecorded", "{decision}", "Decisions answered although the hand-off refused them (HandOffFailure = Answer): not recorded.");
     }
 
     /// <summary>Records one transaction's server time.</summary>
@@ -49,8 +52,12 @@ public sealed class ScoringTelemetry : IDisposable
     /// <summary>Counts one replayed decision.</summary>
     public void CountReplay() => replays.Add(1);
 
-    /// <summary>Counts decisions the hand-off refused.</summary>
-    public void CountHandOffFailures(int count) => handOffFailures.Add(count);
+    /// <summary>Counts decisions the hand-off refused, with the policy applied to them.</summary>
+    public void CountHandOffFailures(int count, HandOffFailurePolicy policy) =>
+        handOffFailures.Add(count, new KeyValuePair<string, object?>("fraudex.handoff.policy", policy == HandOffFailurePolicy.Answer ? "answer" : "refuse"));
+
+    /// <summary>Counts decisions answered but not recorded.</summary>
+    public void CountUnrecorded(int count) => unrecorded.Add(count);
 
     /// <summary>The decision's lower-case name, as used in tags.</summary>
     public static string DecisionName(Decision decision) => decision switch
