@@ -71,7 +71,6 @@ public static class FeatureComputer
 
         vector[S.AmountLog] = (float)Math.Log(1 + Math.Max(major, 0));
         vector[S.HourOfDay] = hour;
-        vector[S.DayOfWeek] = weekday;
         vector[S.IsWeekend] = weekday >= 5 ? 1 : 0;
         vector[S.IsNight] = hour <= 6 ? 1 : 0;
         vector[S.ChannelCode] = tx.Channel == PaymentChannel.Unspecified ? float.NaN : (float)(int)tx.Channel;
@@ -113,7 +112,6 @@ public static class FeatureComputer
 
         vector[S.AcctDistanceKm] = (float)distance;
         vector[S.AcctSpeedKmh] = (float)speed;
-        vector[S.AcctAgeDays] = n >= 1 ? (float)(Math.Max(0, t - state.FirstEventMs) / (double)TimeUnits.Day) : 0;
 
         // Fold.
         var inMinutes5 = state.Minutes5.Add(t, 1, centi);
@@ -160,6 +158,16 @@ public static class FeatureComputer
         vector[S.AcctCount30d] = c30d;
         vector[S.AcctMean30d] = Mean(s30d, c30d);
         vector[S.AcctDistinctMerchants24h] = state.Merchants.CountSeenAfter(seconds - 86_400);
+
+        // Today's spend against the account's usual day: the 29 whole UTC days before today that the 30-day ring
+        // still holds, or the days since its first transaction when it is younger (so a young account's mean is not
+        // diluted by days it did not exist); the mean is floored at one major unit.
+        var today = state.Days.BucketOf(t);
+        var spentToday = state.Days.Sum(today, today).B;
+        var before = state.Days.Sum(today - 29, today - 1).B;
+        var firstDay = FloorDiv(state.FirstEventMs, TimeUnits.Day);
+        var daysBefore = Math.Min(29, today - firstDay);
+        vector[S.AcctSpendTodayRatio30d] = daysBefore >= 1 ? (float)(spentToday / Math.Max(before / (double)daysBefore, 100.0)) : float.NaN;
     }
 
     /// <summary>Folds <paramref name="tx"/> into <paramref name="state"/> in place and writes the merchant block.</summary>

@@ -16,56 +16,58 @@ public sealed record FeatureDefinition(int Index, string Name, string Descriptio
 /// </summary>
 public static class FeatureSchema
 {
-    /// <summary>Version of the schema; models trained on another version must be refused.</summary>
-    public const string Version = "fx-1";
+    /// <summary>Version of the schema; models trained on another version must be refused. fx-2 dropped fx-1's
+    /// day_of_week and acct_age_days (in a training window of a few weeks both encode the calendar position, not
+    /// behaviour: an account's age in the engine is days since its first transaction seen) and added
+    /// acct_spend_today_ratio_30d. The entity-state layout is unchanged.</summary>
+    public const string Version = "fx-2";
 
     // Indexes as constants so the computer writes by name, and a reordering is one edit here.
     internal const int AmountLog = 0;
     internal const int HourOfDay = 1;
-    internal const int DayOfWeek = 2;
-    internal const int IsWeekend = 3;
-    internal const int IsNight = 4;
-    internal const int ChannelCode = 5;
-    internal const int CardPresent = 6;
-    internal const int MccGroup = 7;
-    internal const int CountryMismatch = 8;
-    internal const int AcctCount1h = 9;
-    internal const int AcctSum1h = 10;
-    internal const int AcctCount24h = 11;
-    internal const int AcctSum24h = 12;
-    internal const int AcctMean24h = 13;
-    internal const int AcctCount7d = 14;
-    internal const int AcctSum7d = 15;
-    internal const int AcctMean7d = 16;
-    internal const int AcctCount30d = 17;
-    internal const int AcctMean30d = 18;
-    internal const int AcctAmountZScore = 19;
-    internal const int AcctAmountRatioToMax = 20;
-    internal const int AcctSecondsSincePrev = 21;
-    internal const int AcctDistinctMerchants24h = 22;
-    internal const int AcctMerchantNew = 23;
-    internal const int AcctDeviceNew = 24;
-    internal const int AcctDistanceKm = 25;
-    internal const int AcctSpeedKmh = 26;
-    internal const int AcctAgeDays = 27;
-    internal const int MerchCount24h = 28;
-    internal const int MerchSum24h = 29;
-    internal const int MerchCount7d = 30;
-    internal const int MerchCount30d = 31;
-    internal const int MerchLagCount1d = 32;
-    internal const int MerchLagRisk1d = 33;
-    internal const int MerchLagCount7d = 34;
-    internal const int MerchLagRisk7d = 35;
-    internal const int MerchLagCount30d = 36;
-    internal const int MerchLagRisk30d = 37;
-    internal const int MerchFraudRateSmoothed = 38;
-    internal const int DeviceDistinctAccounts24h = 39;
-    internal const int DeviceKnownFrauds = 40;
-    internal const int IpDistinctAccounts24h = 41;
-    internal const int IpCount24h = 42;
+    internal const int IsWeekend = 2;
+    internal const int IsNight = 3;
+    internal const int ChannelCode = 4;
+    internal const int CardPresent = 5;
+    internal const int MccGroup = 6;
+    internal const int CountryMismatch = 7;
+    internal const int AcctCount1h = 8;
+    internal const int AcctSum1h = 9;
+    internal const int AcctCount24h = 10;
+    internal const int AcctSum24h = 11;
+    internal const int AcctMean24h = 12;
+    internal const int AcctCount7d = 13;
+    internal const int AcctSum7d = 14;
+    internal const int AcctMean7d = 15;
+    internal const int AcctCount30d = 16;
+    internal const int AcctMean30d = 17;
+    internal const int AcctAmountZScore = 18;
+    internal const int AcctAmountRatioToMax = 19;
+    internal const int AcctSecondsSincePrev = 20;
+    internal const int AcctDistinctMerchants24h = 21;
+    internal const int AcctMerchantNew = 22;
+    internal const int AcctDeviceNew = 23;
+    internal const int AcctDistanceKm = 24;
+    internal const int AcctSpeedKmh = 25;
+    internal const int AcctSpendTodayRatio30d = 26;
+    internal const int MerchCount24h = 27;
+    internal const int MerchSum24h = 28;
+    internal const int MerchCount7d = 29;
+    internal const int MerchCount30d = 30;
+    internal const int MerchLagCount1d = 31;
+    internal const int MerchLagRisk1d = 32;
+    internal const int MerchLagCount7d = 33;
+    internal const int MerchLagRisk7d = 34;
+    internal const int MerchLagCount30d = 35;
+    internal const int MerchLagRisk30d = 36;
+    internal const int MerchFraudRateSmoothed = 37;
+    internal const int DeviceDistinctAccounts24h = 38;
+    internal const int DeviceKnownFrauds = 39;
+    internal const int IpDistinctAccounts24h = 40;
+    internal const int IpCount24h = 41;
 
     /// <summary>Number of features in a vector.</summary>
-    public const int Count = 43;
+    public const int Count = 42;
 
     /// <summary>First index of the account block (features depending on the account state only).</summary>
     internal const int AccountFirst = AcctCount1h;
@@ -74,7 +76,6 @@ public static class FeatureSchema
     [
         new(AmountLog, "amount_log", "ln(1 + amount in major units of its currency)", "AMOUNT_HIGH", "The amount is high."),
         new(HourOfDay, "hour_of_day", "UTC hour of the transaction time, 0..23", "UNUSUAL_HOUR", "The payment was made at an unusual hour."),
-        new(DayOfWeek, "day_of_week", "UTC weekday, Monday = 0 .. Sunday = 6", "UNUSUAL_WEEKDAY", "The payment was made on an unusual day of the week."),
         new(IsWeekend, "is_weekend", "1 on Saturday or Sunday (UTC), else 0", "WEEKEND", "The payment was made at the weekend."),
         new(IsNight, "is_night", "1 when the UTC hour is 0..6, else 0", "NIGHT_TIME", "The payment was made at night."),
         new(ChannelCode, "channel", "fraudex.v1.Channel number (1 POS .. 6 contactless); NaN when unspecified", "RISKY_CHANNEL", "The payment channel carries elevated risk."),
@@ -99,7 +100,7 @@ public static class FeatureSchema
         new(AcctDeviceNew, "acct_device_new", "1 when the device is not among the account's 8 most recent devices, else 0; NaN when no device", "NEW_DEVICE_FOR_ACCOUNT", "The payment comes from a device new to this account."),
         new(AcctDistanceKm, "acct_distance_km", "great-circle km from the account's last known location; NaN when no location now or before, or late event", "FAR_FROM_PREVIOUS_LOCATION", "The payment is far from the account's previous location."),
         new(AcctSpeedKmh, "acct_speed_kmh", "acct_distance_km / hours since that location (at least one minute); NaN when the distance is NaN", "IMPOSSIBLE_TRAVEL", "The distance from the previous payment could not be travelled in the time between them."),
-        new(AcctAgeDays, "acct_age_days", "days since the account's first transaction (0 for the first)", "NEW_ACCOUNT", "The account is new."),
+        new(AcctSpendTodayRatio30d, "acct_spend_today_ratio_30d", "account spend on this UTC day, this one included / its mean daily spend over the 29 UTC days before (over the days since its first transaction when fewer; at least 1 major unit); NaN on the account's first day", "SPEND_TODAY_ABOVE_DAILY_MEAN", "Today's spend on this account is far above its usual daily spend."),
         new(MerchCount24h, "merch_count_24h", "merchant transactions in the last 24 hours (hourly buckets), this one included", "MERCHANT_VOLUME_24H", "Unusual transaction volume at this merchant within the last day."),
         new(MerchSum24h, "merch_sum_24h", "sum of merchant amounts in the last 24 hours, this one included", "MERCHANT_SPEND_24H", "Unusual spend at this merchant within the last day."),
         new(MerchCount7d, "merch_count_7d", "merchant transactions in the last 7 days (daily UTC buckets), this one included", "MERCHANT_VOLUME_7D", "Unusual transaction volume at this merchant within the last week."),

@@ -15,7 +15,6 @@ public sealed class FeatureComputerTests
         Assert.Equal(FeatureSchema.Count, v.Length);
         Assert.Equal((float)Math.Log(1 + 123.45), v[I("amount_log")]);
         Assert.Equal(3, v[I("hour_of_day")]);
-        Assert.Equal(0, v[I("day_of_week")]);
         Assert.Equal(0, v[I("is_weekend")]);
         Assert.Equal(1, v[I("is_night")]);
         Assert.Equal(2, v[I("channel")]);
@@ -93,7 +92,25 @@ public sealed class FeatureComputerTests
         Assert.Equal(3f, v[I("acct_mean_30d")]);
         Assert.Equal(20 * 60, v[I("acct_seconds_since_prev")]);
         Assert.Equal(5f / 4f, v[I("acct_amount_ratio_to_max")]);
-        Assert.Equal((float)(10 + 50.0 / 60 / 24), v[I("acct_age_days")], 4);
+        // Today 9.00; the 29 days before hold 6.00 over the 10 days since the first payment, a mean of 0.60 a day
+        // floored at 1.00.
+        Assert.Equal(9f, v[I("acct_spend_today_ratio_30d")]);
+    }
+
+    [Fact]
+    public void SpendTodayRatio_ComparesTodayWithTheDailyMeanSinceTheFirstDay()
+    {
+        var replay = new OfflineReplay();
+        var first = replay.Process(Tx("a", T0 - 2 * Day, amountMinor: 10_000), out _)!;
+        var sameDay = replay.Process(Tx("b", T0 - 2 * Day + Hour, amountMinor: 10_000), out _)!;
+        replay.Process(Tx("c", T0 + Hour, amountMinor: 6_000), out _);
+
+        var v = replay.Process(Tx("d", T0 + 2 * Hour, amountMinor: 4_000), out _)!;
+
+        Assert.True(float.IsNaN(first[I("acct_spend_today_ratio_30d")]));
+        Assert.True(float.IsNaN(sameDay[I("acct_spend_today_ratio_30d")]));
+        // 100.00 today against 200.00 over the 2 days since the first payment.
+        Assert.Equal(1f, v[I("acct_spend_today_ratio_30d")]);
     }
 
     [Fact]
