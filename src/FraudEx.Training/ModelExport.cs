@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FraudEx.Models;
 using FraudEx.Training.Reporting;
+using FraudEx.Training.Simulation;
 using FraudEx.Training.Training;
 
 namespace FraudEx.Training;
@@ -21,7 +22,11 @@ internal static class ModelExport
             ["test"] = Figures(model.Test),
             ["validation"] = Figures(model.Validation),
             ["baseline_test"] = Figures(result.Baseline.Test),
+            ["handbook15_baseline_test"] = Figures(result.HandbookBaseline.Test),
+            ["degraded_validation"] = Figures(result.DegradedValidation),
             ["degraded_test"] = Figures(result.Degraded),
+            ["degraded_test_false_declines"] = result.Degraded.FalseDeclines,
+            ["degraded_test_false_declines_at_normal_decline"] = result.DegradedAtNormalDecline.FalsePositives,
             ["test_days"] = result.Split.TestDays,
         };
         var manifest = new ModelManifest
@@ -31,6 +36,11 @@ internal static class ModelExport
             CreatedUtc = report.Start.AddDays(report.Days), // a data-derived stamp: the same seed writes the same manifest
             FeatureSchema = new FeatureSchemaInfo(Features.Engine.FeatureSchema.Version, Features.Engine.FeatureSchema.Names.ToArray()),
             Thresholds = new DecisionThresholds(Math.Round(model.Review, 6), Math.Round(model.Decline, 6)),
+            DegradedThresholds = new DegradedThresholds
+            {
+                Review = Math.Round(result.DegradedThresholds.Review, 6),
+                Decline = result.DegradedThresholds.Decline is { } d ? Math.Round(d, 6) : null,
+            },
             Training = new TrainingInfo
             {
                 Parameters = result.Options.Booster.ToXGBoost().ToDictionary(p => p.Key, p => p.Value),
@@ -92,5 +102,14 @@ internal static class ModelExport
         ["review_recall"] = Math.Round(e.AtReview.Recall, 5),
         ["decline_precision"] = double.IsNaN(e.AtDecline.Precision) ? null : Math.Round(e.AtDecline.Precision, 5),
         ["decline_recall"] = Math.Round(e.AtDecline.Recall, 5),
+        ["review_threshold"] = Math.Round(e.ReviewThreshold, 6),
+        ["decline_threshold"] = float.IsPositiveInfinity(e.DeclineThreshold) ? null : Math.Round(e.DeclineThreshold, 6),
+        ["by_scenario"] = new JsonObject(e.ByScenario.Select(kv => KeyValuePair.Create(kv.Key.ToText(), (JsonNode?)new JsonObject
+        {
+            ["frauds"] = kv.Value.Frauds,
+            ["recall_at_review"] = Math.Round(kv.Value.RecallAtReview, 5),
+            ["recall_at_decline"] = Math.Round(kv.Value.RecallAtDecline, 5),
+            ["recall_at_fpr_0_1pct"] = Math.Round(kv.Value.RecallAtFpr01, 5),
+        }))),
     };
 }

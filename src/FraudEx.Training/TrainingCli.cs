@@ -67,13 +67,18 @@ public static class TrainingCli
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fraud: {summary.Frauds:N0} ({summary.FraudRate:P3})"));
         foreach (var (scenario, count) in summary.ByScenario)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {scenario.ToText(),-22} {count,8:N0}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {scenario.ToText(),-22} {count,8:N0} in {summary.Episodes.Count(e => e.Scenario == scenario),5} episodes"));
+        }
+        foreach (var v in summary.CompromisedVolumes)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  compromised merchant {v.Merchant} days {v.FromDay}-{v.ToDay - 1}: {v.Genuine:N0} genuine and {v.Fraud:N0} fraudulent payments"));
         }
         return summary;
     }
 
     /// <summary>Version of the shipped model; the files are models/fraud-&lt;version&gt;.onnx and .manifest.json.</summary>
-    public const string ModelVersion = "1.0.0";
+    public const string ModelVersion = "2.0.0";
 
     private static void All(Options o, TextWriter output, CancellationToken cancellationToken)
     {
@@ -90,6 +95,7 @@ public static class TrainingCli
         using var result = Training.ModelPipeline.Run(pipeline, history, summary, output, cancellationToken);
         Print(output, "model", result.Model.Test);
         Print(output, "baseline", result.Baseline.Test);
+        Print(output, "hb-15", result.HandbookBaseline.Test);
         Print(output, "degraded", result.Degraded);
         var models = o.Get("models", "models");
         var seconds = result.Timings.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value.TotalSeconds, 1));
@@ -107,6 +113,10 @@ public static class TrainingCli
             Accounts = summary.Accounts,
             Merchants = summary.Merchants,
             FraudsByScenario = summary.ByScenario.ToDictionary(kv => kv.Key.ToText(), kv => kv.Value),
+            EpisodesByScenario = FraudScenarios.Fraudulent.ToDictionary(s => s.ToText(), s => summary.Episodes.Count(e => e.Scenario == s)),
+            TestEpisodesByScenario = FraudScenarios.Fraudulent.ToDictionary(s => s.ToText(),
+                s => summary.Episodes.Count(e => e.Scenario == s && e.ToDay > result.Split.ValidEnd && e.FromDay < result.Split.Days)),
+            CompromisedVolumes = summary.CompromisedVolumes,
             GenerationSeconds = summary.Elapsed.TotalSeconds,
             Split = result.Split.ToString(),
             TestDays = result.Split.TestDays,
@@ -121,7 +131,12 @@ public static class TrainingCli
             ReviewRecall = pipeline.ReviewRecall,
             Model = Figures(result.Model),
             Baseline = Figures(result.Baseline),
+            HandbookBaseline = Figures(result.HandbookBaseline),
             Degraded = result.Degraded,
+            DegradedThresholds = result.DegradedThresholds,
+            DegradedValidation = result.DegradedValidation,
+            DegradedAtNormalDecline = result.DegradedAtNormalDecline,
+            FeatureUse = result.FeatureUse,
             Seconds = seconds,
         };
         report = ModelExport.Export(report, result, models, output, cancellationToken);
@@ -136,9 +151,10 @@ public static class TrainingCli
 
     private static Handbook.HandbookResult HandbookCommand(Options o, TextWriter output, CancellationToken cancellationToken)
     {
-        var result = Handbook.HandbookBenchmark.Run(o.Get("data", Handbook.HandbookData.DefaultDirectory), o.Int("seed", 42), output, cancellationToken);
+        var result = Handbook.HandbookBenchmark.Run(o.Get("data", Handbook.HandbookData.DefaultDirectory), output, cancellationToken);
+        var c = result.Chosen;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"handbook: test folds AUC {result.Auc.Mean:F3}±{result.Auc.Std:F3} AP {result.Ap.Mean:F3}±{result.Ap.Std:F3} CP@100 {result.Cp100.Mean:F3}±{result.Cp100.Std:F3} ({result.Elapsed.TotalSeconds:F0} s)"));
+            $"handbook: test folds AUC {c.Auc.Mean:F3}±{c.Auc.Sd:F3} AP {c.Ap.Mean:F3}±{c.Ap.Sd:F3} CP@100 {c.Cp100.Mean:F3}±{c.Cp100.Sd:F3} ({result.Seconds["total"]:F0} s)"));
         var models = o.Get("models", "models");
         Reporting.ReportFiles.Write(models, Reporting.ReportFiles.Handbook, result);
         output.WriteLine($"wrote {Reporting.ReportFiles.WriteCard(models)}");
@@ -151,7 +167,7 @@ public static class TrainingCli
             $"{name,-9} PR-AUC {e.PrAuc:F4} ROC-AUC {e.RocAuc:F4} R@0.1%FPR {e.RecallAtFpr01:F3} R@1%FPR {e.RecallAtFpr1:F3} review(t={e.ReviewThreshold:F3}) P {e.AtReview.Precision:F3} R {e.AtReview.Recall:F3} rate {e.ReviewRate:P2} decline(t={e.DeclineThreshold:F3}) P {e.AtDecline.Precision:F3} R {e.AtDecline.Recall:F3}"));
         foreach (var (s, r) in e.ByScenario)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {s.ToText(),-22} n={r.Frauds,6} review {r.RecallAtReview:F3} decline {r.RecallAtDecline:F3}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {s.ToText(),-22} n={r.Frauds,6} review {r.RecallAtReview:F3} decline {r.RecallAtDecline:F3} at 0.1% FPR {r.RecallAtFpr01:F3}"));
         }
     }
 

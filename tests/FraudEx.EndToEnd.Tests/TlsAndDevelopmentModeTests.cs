@@ -56,7 +56,7 @@ public sealed class TlsAndDevelopmentModeTests(SystemFixture system)
             }
         }
 
-        Assert.Equal("fx-1", model.FeatureSchemaVersion);
+        Assert.Equal(FraudEx.Features.Engine.FeatureSchema.Version, model.FeatureSchemaVersion);
         Assert.Equal(certificate.GetCertHashString(), presented!.GetCertHashString());
         Assert.True(negotiated is null || negotiated == SslApplicationProtocol.Http2, $"ALPN chose {negotiated}");
 
@@ -96,7 +96,7 @@ public sealed class TlsAndDevelopmentModeTests(SystemFixture system)
         await FreePort.WaitUntilListeningAsync(port, SystemFixture.StartTimeout);
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
         var model = await new ScoringServiceClient(channel).GetModelAsync(new GetModelRequest(), ScoringServiceClient.WithApiKey(null, DateTime.UtcNow.AddSeconds(10)));
-        Assert.Equal("fx-1", model.FeatureSchemaVersion);
+        Assert.Equal(FraudEx.Features.Engine.FeatureSchema.Version, model.FeatureSchemaVersion);
     }
 
     private static X509Certificate2 SelfSigned()

@@ -24,13 +24,14 @@ public sealed record LabelledTransaction(
     string MerchantCountry,
     bool IsFraud,
     FraudScenario Scenario,
-    DateTime? LabelTime);
+    DateTime? LabelTime,
+    DateTime? AccountOpened = null);
 
 /// <summary>Reads and writes the time-ordered history CSV (header in <see cref="Header"/>).</summary>
 public static class TransactionCsv
 {
     public const string Header =
-        "transaction_id,timestamp,account_id,merchant_id,mcc,amount_minor,currency,channel,card_present,device_id,ip_address,latitude,longitude,country,merchant_country,is_fraud,fraud_scenario,label_time";
+        "transaction_id,timestamp,account_id,merchant_id,mcc,amount_minor,currency,channel,card_present,device_id,ip_address,latitude,longitude,country,merchant_country,is_fraud,fraud_scenario,label_time,account_opened";
 
     private static readonly string[] ChannelNames = ["UNSPECIFIED", "POS", "ECOMMERCE", "ATM", "MOTO", "RECURRING", "CONTACTLESS"];
 
@@ -92,6 +93,9 @@ public static class TransactionCsv
                 DateTimeOffset.FromUnixTimeSeconds(tx.LabelTime).UtcDateTime.TryFormat(buf, out w, "yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
                 line.Append(buf[..w]);
             }
+            line.Append(',');
+            DateTimeOffset.FromUnixTimeSeconds(generator.StartUnixSeconds + account.OpenedDay * 86_400L).UtcDateTime.TryFormat(buf, out w, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            line.Append(buf[..w]);
             line.Append('\n');
             writer.Write(line);
             n++;
@@ -102,7 +106,11 @@ public static class TransactionCsv
             }
         }
         writer.Flush();
-        return new GenerationSummary(n, frauds, byScenario, world.Accounts.Length, world.Merchants.Length, started.Elapsed);
+        return new GenerationSummary(n, frauds, byScenario, world.Accounts.Length, world.Merchants.Length, started.Elapsed)
+        {
+            Episodes = generator.Episodes,
+            CompromisedVolumes = generator.CompromisedVolumes,
+        };
     }
 
     /// <summary>Writes a generated history to a file (buffered, streaming).</summary>
@@ -133,14 +141,14 @@ public static class TransactionCsv
         }
         string? line;
         var lineNumber = 1;
-        var fields = new Range[18];
+        var fields = new Range[20];
         while ((line = reader.ReadLine()) is not null)
         {
             lineNumber++;
             var span = line.AsSpan();
-            if (span.Split(fields, ',') != 18)
+            if (span.Split(fields, ',') != 19)
             {
-                throw new InvalidDataException($"{path}:{lineNumber}: expected 18 fields.");
+                throw new InvalidDataException($"{path}:{lineNumber}: expected 19 fields.");
             }
             string S(int i) => line[fields[i]];
             var lat = span[fields[11]];
@@ -160,7 +168,8 @@ public static class TransactionCsv
                 S(13), S(14),
                 span[fields[15]] is "1",
                 FraudScenarios.Parse(span[fields[16]]),
-                label.IsEmpty ? null : ParseTime(label));
+                label.IsEmpty ? null : ParseTime(label),
+                DateTime.ParseExact(span[fields[18]], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal));
         }
     }
 

@@ -204,6 +204,30 @@ public static class Metrics
         return scores[order[^1]];
     }
 
+    /// <summary>The lowest threshold at which the share of rows flagged (score ≥ threshold) is at most
+    /// <paramref name="maxShare"/>; +∞ when even the highest score flags more.</summary>
+    public static float ThresholdForFlaggedShare(ReadOnlySpan<float> scores, double maxShare)
+    {
+        var order = SortDescending(scores);
+        var threshold = float.PositiveInfinity;
+        var i = 0;
+        while (i < order.Length)
+        {
+            var j = i;
+            while (j < order.Length && scores[order[j]] == scores[order[i]])
+            {
+                j++;
+            }
+            if ((double)j / order.Length > maxShare)
+            {
+                break;
+            }
+            threshold = scores[order[i]];
+            i = j;
+        }
+        return threshold;
+    }
+
     /// <summary>Row indices ordered by score, highest first; stable, so ties keep input order.</summary>
     internal static int[] SortDescending(ReadOnlySpan<float> scores)
     {

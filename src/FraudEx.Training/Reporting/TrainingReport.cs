@@ -22,6 +22,10 @@ public sealed record TrainingReport
     public required int Accounts { get; init; }
     public required int Merchants { get; init; }
     public required IReadOnlyDictionary<string, long> FraudsByScenario { get; init; }
+    public IReadOnlyDictionary<string, int>? EpisodesByScenario { get; init; }
+    /// <summary>Episodes running on at least one test day.</summary>
+    public IReadOnlyDictionary<string, int>? TestEpisodesByScenario { get; init; }
+    public IReadOnlyList<Simulation.CompromisedMerchantVolume>? CompromisedVolumes { get; init; }
     public required double GenerationSeconds { get; init; }
     public required string Split { get; init; }
     public required int TestDays { get; init; }
@@ -36,7 +40,15 @@ public sealed record TrainingReport
     public required double ReviewRecall { get; init; }
     public required ModelFigures Model { get; init; }
     public required ModelFigures Baseline { get; init; }
+    /// <summary>The same training on the Fraud Detection Handbook's 15 features as the engine computes them.</summary>
+    public ModelFigures? HandbookBaseline { get; init; }
+    /// <summary>Degraded mode (every behavioural feature missing) on the test weeks, at the degraded thresholds.</summary>
     public required EvaluationResult Degraded { get; init; }
+    public Training.DegradedChoice? DegradedThresholds { get; init; }
+    public EvaluationResult? DegradedValidation { get; init; }
+    /// <summary>Degraded test scores at the normal DECLINE threshold: what the policy would decline without degraded thresholds.</summary>
+    public Confusion? DegradedAtNormalDecline { get; init; }
+    public IReadOnlyList<Training.FeatureUse>? FeatureUse { get; init; }
     public required IReadOnlyDictionary<string, double> Seconds { get; init; }
     /// <summary>ONNX Runtime vs libxgboost on the test rows: the largest absolute probability difference.</summary>
     public double OnnxMaxAbsDifference { get; init; } = double.NaN;

@@ -18,9 +18,19 @@ public sealed record GeneratorOptions
     public int AccountCount => Math.Max(50, (int)Math.Round(Transactions / (Days * MeanDailyRate)));
 }
 
+/// <summary>One fraud episode: its scenario and the days it runs (start inclusive, end exclusive).</summary>
+public sealed record FraudEpisode(FraudScenario Scenario, int FromDay, int ToDay);
+
+/// <summary>A compromised merchant's genuine and fraudulent payments over the days of its episode.</summary>
+public sealed record CompromisedMerchantVolume(int Merchant, int FromDay, int ToDay, long Genuine, long Fraud);
+
 /// <summary>What a generation produced.</summary>
 public sealed record GenerationSummary(
     long Transactions, long Frauds, IReadOnlyDictionary<FraudScenario, long> ByScenario, int Accounts, int Merchants, TimeSpan Elapsed)
 {
+    public IReadOnlyList<FraudEpisode> Episodes { get; init; } = [];
+
+    public IReadOnlyList<CompromisedMerchantVolume> CompromisedVolumes { get; init; } = [];
+
     public double FraudRate => Transactions == 0 ? 0 : (double)Frauds / Transactions;
 }

@@ -19,6 +19,18 @@ public sealed partial class TransactionGenerator
 
     private List<FraudScenario>[] _episodesByDay = [];
     private readonly List<(int Merchant, int From, int To, double PerDay)> _compromised = [];
+    private readonly List<FraudEpisode> _episodes = [];
+    private int _today;
+
+    /// <summary>Every planned fraud episode: its scenario and the days it runs (start inclusive, end exclusive).</summary>
+    public IReadOnlyList<FraudEpisode> Episodes => _episodes;
+
+    /// <summary>Genuine and fraudulent payments at each compromised merchant on the days of its episode.</summary>
+    public IReadOnlyList<CompromisedMerchantVolume> CompromisedVolumes =>
+        _compromised.Select((c, i) => new CompromisedMerchantVolume(c.Merchant, c.From, c.To, _compromisedGenuine[i], _compromisedFraud[i])).ToList();
+
+    private long[] _compromisedGenuine = [];
+    private long[] _compromisedFraud = [];
     private readonly HashSet<int> _victims = [];
     private Rng _fraudRng = null!;
 
@@ -38,30 +50,71 @@ public sealed partial class TransactionGenerator
             var episodes = (int)Math.Round(frauds * share / size);
             for (var i = 0; i < episodes; i++)
             {
-                _episodesByDay[rng.Next(_options.Days)].Add(scenario);
+                var day = rng.Next(_options.Days);
+                _episodesByDay[day].Add(scenario);
+                _episodes.Add(new FraudEpisode(scenario, day, day + 1));
             }
         }
-        // A few breached online merchants, each charging stolen cards for one to three weeks.
-        var merchants = Math.Max(1, (int)Math.Round(frauds * CompromisedMerchantShare / 600));
-        var candidates = World.Merchants
-            .Where(m => m.Online && Catalogue.Categories[m.Category].Mcc is "5999" or "5651" or "5815" or "5947" or "5816")
-            .Select(m => m.Id).ToArray();
+        // Breached online shops that stay busy: each is one of the busiest 10 % of online shops and keeps its normal
+        // genuine volume while stolen card numbers are charged through it for one to three weeks, mixed in at a rate
+        // proportional to its popularity (so about the same share of its traffic at every breached shop). About 15
+        // frauds per episode, with starts spread over the whole history so that every part of it (the test weeks
+        // too) holds several episodes.
         var total = frauds * CompromisedMerchantShare;
-        var lengths = new int[merchants];
-        for (var i = 0; i < merchants; i++)
-        {
-            lengths[i] = Math.Min(_options.Days - 1, rng.Between(8, 20));
-        }
-        var perDay = total / Math.Max(1, lengths.Sum());
+        var merchants = Math.Max(1, (int)Math.Round(total / 15));
+        var eligible = World.Merchants
+            .Where(m => m.Online && Catalogue.Categories[m.Category].Mcc is not ("4511" or "7011" or "4900" or "4899" or "8398" or "4829"))
+            .OrderByDescending(m => m.Popularity).ToArray();
+        var candidates = eligible.Take(Math.Max(1, eligible.Length / 10)).ToArray();
+        var picked = new List<(Merchant Merchant, int Length)>();
+        var used = new HashSet<int>();
         for (var i = 0; i < merchants && candidates.Length > 0; i++)
         {
-            var from = rng.Between(Math.Min(2, _options.Days - 1), Math.Max(2, _options.Days - lengths[i]));
-            _compromised.Add((rng.Pick(candidates), from, from + lengths[i], perDay));
+            var merchant = rng.Pick(candidates);
+            for (var attempt = 0; attempt < 50 && !used.Add(merchant.Id); attempt++)
+            {
+                merchant = rng.Pick(candidates);
+            }
+            picked.Add((merchant, Math.Min(_options.Days - 1, rng.Between(8, 20))));
+        }
+        var weight = total / Math.Max(1e-9, picked.Sum(p => p.Merchant.Popularity * p.Length));
+        for (var i = 0; i < picked.Count; i++)
+        {
+            var (merchant, length) = picked[i];
+            var first = Math.Min(2, _options.Days - 1);
+            var last = Math.Max(first, _options.Days - 4);
+            var from = Math.Min(last, first + (int)((last - first) * (i + rng.Uniform(0, 1)) / picked.Count));
+            var to = Math.Min(_options.Days, from + length);
+            _compromised.Add((merchant.Id, from, to, merchant.Popularity * weight));
+            _episodes.Add(new FraudEpisode(FraudScenario.CompromisedMerchant, from, to));
+        }
+        _compromisedGenuine = new long[_compromised.Count];
+        _compromisedFraud = new long[_compromised.Count];
+    }
+
+    /// <summary>Counts payments at compromised merchants during their episodes (genuine and fraudulent).</summary>
+    private void CountAtCompromised(SimTransaction tx, long day)
+    {
+        for (var i = 0; i < _compromised.Count; i++)
+        {
+            var c = _compromised[i];
+            if (c.Merchant == tx.Merchant && day >= c.From && day < c.To)
+            {
+                if (tx.Scenario == FraudScenario.None)
+                {
+                    _compromisedGenuine[i]++;
+                }
+                else if (tx.Scenario == FraudScenario.CompromisedMerchant)
+                {
+                    _compromisedFraud[i]++;
+                }
+            }
         }
     }
 
     private void FraudDay(int day, long dayStart)
     {
+        _today = day;
         foreach (var scenario in _episodesByDay[day])
         {
             switch (scenario)
@@ -88,7 +141,7 @@ public sealed partial class TransactionGenerator
         for (var attempt = 0; attempt < 50; attempt++)
         {
             var a = rng.Next(World.Accounts.Length);
-            if (_victims.Add(a))
+            if (World.Accounts[a].OpenedDay <= _today && _victims.Add(a))
             {
                 return a;
             }
@@ -251,18 +304,22 @@ public sealed partial class TransactionGenerator
         }
     }
 
-    /// <summary>A breached online checkout charging card numbers from a dump: ordinary amounts, cards that never
-    /// shopped there, mostly without device data, all through one merchant.</summary>
+    /// <summary>A breached online checkout charging card numbers from a dump among its genuine customers: ordinary
+    /// amounts, cards that never shopped there, often without device data, a third of them at night.</summary>
     private void CompromisedMerchant(int merchant, long dayStart, double perDay)
     {
         var rng = _fraudRng;
         var n = rng.Poisson(perDay);
-        var median = Catalogue.Categories[World.Merchants[merchant].Category].MedianAmount * 1.5;
+        var median = Catalogue.Categories[World.Merchants[merchant].Category].MedianAmount * 1.2;
         for (var i = 0; i < n; i++)
         {
             var account = rng.Next(World.Accounts.Length);
-            var t = dayStart + (rng.Chance(0.6) ? rng.Between(0, 7 * 3600) : rng.Between(0, 86_399));
-            var amount = Math.Max(500, (long)(rng.LogNormal(median, 0.5) * 100));
+            for (var attempt = 0; attempt < 20 && World.Accounts[account].OpenedDay > _today; attempt++)
+            {
+                account = rng.Next(World.Accounts.Length);
+            }
+            var t = dayStart + (rng.Chance(0.35) ? rng.Between(0, 7 * 3600) : rng.Between(7 * 3600, 86_399));
+            var amount = Math.Max(500, (long)(rng.LogNormal(median, 0.6) * 100));
             var home = Catalogue.Cities[World.Accounts[account].HomeCity];
             var device = rng.Chance(0.5) ? World.NewDevice() : 0;
             var ip = rng.Chance(0.5) ? rng.Pick(World.ProxyIps) : rng.Pick(World.MobileIps[home.Country]);

@@ -66,6 +66,10 @@ public sealed partial class TransactionGenerator
             return;
         }
         tx.Seq = _seq++;
+        if (_compromised.Count > 0)
+        {
+            CountAtCompromised(tx, day);
+        }
         if (tx.Scenario != FraudScenario.None)
         {
             // Fraud surfaces through customer disputes and chargebacks: days to weeks after the payment.
@@ -77,6 +81,10 @@ public sealed partial class TransactionGenerator
 
     private void GenuineDay(Account a, int day, long dayStart)
     {
+        if (day < a.OpenedDay)
+        {
+            return;
+        }
         var rng = _rng;
         var dow = (int)(((dayStart / Day) + 4) % 7); // 0 = Sunday (1970-01-01 was a Thursday)
         var weekend = dow is 0 or 6;

@@ -39,6 +39,9 @@ public sealed class Account
     public int TripStart { get; init; } = -1;
     public int TripEnd { get; init; } = -1;
     public int TripCity { get; init; } = -1;
+    /// <summary>Day the account was opened, counted from the history's first day: negative (years before) for most
+    /// accounts, inside the history for the few opened during it, which pay nothing before that day.</summary>
+    public int OpenedDay { get; init; }
 }
 
 /// <summary>Accounts, merchants and the indices the generator draws from. Built from the seed alone.</summary>
@@ -264,6 +267,9 @@ public sealed class World
                 TripStart = tripStart,
                 TripEnd = tripEnd,
                 TripCity = tripCity,
+                // Card holders of years' standing (median about five years), and 4 % of accounts opened during
+                // the history.
+                OpenedDay = rng.Chance(0.04) ? rng.Between(1, Math.Max(1, days - 1)) : -(int)Math.Clamp(rng.LogNormal(5 * 365, 0.8), 30, 40 * 365),
             };
         }
         return accounts;

@@ -21,7 +21,14 @@ public sealed record PipelineOptions
     /// <summary>Share of genuine training rows kept (the rest dropped, the kept ones weighted up by its inverse):
     /// the standard negative down-sampling of fraud training, a third of the rows for the same expected loss.</summary>
     public double GenuineSampling { get; init; } = 0.35;
+    /// <summary>A degraded DECLINE threshold needs at least this many validation frauds at or above it, so a precision
+    /// of 0.9 is a measurement rather than the luck of a handful of rows.</summary>
+    public int DegradedDeclineMinFrauds { get; init; } = 20;
 }
+
+/// <summary>Thresholds for degraded scores, chosen on the validation week. <see cref="Decline"/> is null when no
+/// degraded score reaches the DECLINE precision with enough frauds above it.</summary>
+public sealed record DegradedChoice(float Review, float? Decline, double ValidationReviewRate, double NormalValidationReviewRate);
 
 /// <summary>One trained model with its thresholds and its figures on the held-out weeks.</summary>
 public sealed record TrainedModel(
@@ -39,7 +46,12 @@ public sealed record PipelineResult(
     int TrainRows, int TrainFrauds, int ValidRows, int ValidFrauds,
     TrainedModel Model,
     TrainedModel Baseline,
+    TrainedModel HandbookBaseline,
+    DegradedChoice DegradedThresholds,
+    EvaluationResult DegradedValidation,
     EvaluationResult Degraded,
+    Confusion DegradedAtNormalDecline,
+    IReadOnlyList<FeatureUse> FeatureUse,
     IReadOnlyDictionary<string, TimeSpan> Timings,
     float[] TestX,
     float[] TestScores) : IDisposable
@@ -48,6 +60,7 @@ public sealed record PipelineResult(
     {
         Model.Dispose();
         Baseline.Dispose();
+        HandbookBaseline.Dispose();
     }
 }
 
@@ -94,16 +107,72 @@ public static class ModelPipeline
         timings["baseline"] = sw.Elapsed;
         log.WriteLine($"baseline (raw fields): {baseline.BestIteration + 1} trees, test PR-AUC {baseline.Test.PrAuc:F4} ({sw.Elapsed.TotalSeconds:F0} s)");
 
-        var degradedX = (float[])testX.Clone();
-        for (var r = 0; r < test.Count; r++)
+        var book = Handbook.HandbookBenchmark.BookFeatureNames.Select(FeatureSchema.IndexOf).ToArray();
+        sw.Restart();
+        var bookBaseline = Fit("handbook-15", m.Slice(train, book), trainY, weights, m.Slice(valid, book), m.Slice(test, book), book.Length, m, valid, test, o, cancellationToken);
+        timings["baseline_handbook15"] = sw.Elapsed;
+        log.WriteLine($"baseline (the Handbook's 15 features): {bookBaseline.BestIteration + 1} trees, test PR-AUC {bookBaseline.Test.PrAuc:F4} ({sw.Elapsed.TotalSeconds:F0} s)");
+
+        // Degraded mode: the model scores rows with every behavioural feature missing. Its thresholds come from the
+        // validation week like the normal ones: DECLINE where degraded precision reaches the same target (else none),
+        // REVIEW at the lowest score that keeps the degraded review queue within the normal one's share of traffic.
+        var validLabels = m.BoolLabelsOf(valid);
+        var validScenarios = valid.Select(i => m.Scenarios[i]).ToArray();
+        var degradedValidScores = GradientBoosting.Predict(model.Booster, Degrade(validX, cols), cols);
+        var choice = ChooseDegraded(degradedValidScores, validLabels, model.Validation.ReviewRate, o);
+        log.WriteLine(choice.Decline is { } dd
+            ? $"degraded thresholds: REVIEW {choice.Review:F4}, DECLINE {dd:F4}"
+            : $"degraded thresholds: REVIEW {choice.Review:F4}, no DECLINE (no degraded score reaches validation precision {o.DeclinePrecision})");
+        var degradedDecline = choice.Decline ?? float.PositiveInfinity;
+        var degradedValidation = EvaluationResult.Evaluate(degradedValidScores, validLabels, validScenarios, choice.Review, degradedDecline);
+        var testLabels = m.BoolLabelsOf(test);
+        var degradedScores = GradientBoosting.Predict(model.Booster, Degrade(testX, cols), cols);
+        var degraded = EvaluationResult.Evaluate(degradedScores, testLabels, test.Select(i => m.Scenarios[i]).ToArray(), choice.Review, degradedDecline);
+        var atNormalDecline = Metrics.At(degradedScores, testLabels, model.Decline);
+
+        var uses = ModelInspection.Inspect(model.Booster.SaveModel("json"), FeatureSchema.Names, trainX, testX);
+        log.WriteLine("features by total gain (share), splits, and the share of training / test values beyond every split:");
+        foreach (var u in uses)
         {
-            FeatureSets.Degrade(degradedX.AsSpan(r * cols, cols));
+            log.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"  {u.Name,-30} {u.GainShare,7:P2} {u.Splits,5} splits in [{u.MinSplit:G5}, {u.MaxSplit:G5}]  beyond: train {u.TrainShareBeyondSplits:P1} test {u.TestShareBeyondSplits:P1}{(u.CalendarLike ? "  CALENDAR-LIKE" : "")}"));
         }
-        var degradedScores = GradientBoosting.Predict(model.Booster, degradedX, cols);
-        var degraded = EvaluationResult.Evaluate(degradedScores, m.BoolLabelsOf(test), test.Select(i => m.Scenarios[i]).ToArray(), model.Review, model.Decline);
+        var calendar = uses.Where(u => u.CalendarLike).Select(u => u.Name).ToList();
+        log.WriteLine(calendar.Count == 0
+            ? "calendar check: no feature has splits that only sort the training window (none with ≥ 50 % of test values beyond every split and ≤ 10 % of training values)"
+            : $"calendar check: FAILED for {string.Join(", ", calendar)}");
 
         return new PipelineResult(o, generation, split, allTrain.Count, (int)trainY.Sum(), valid.Count, valid.Count(i => m.Labels[i]),
-            model, baseline, degraded, timings, testX, GradientBoosting.Predict(model.Booster, testX, cols));
+            model, baseline, bookBaseline, choice, degradedValidation, degraded, atNormalDecline, uses, timings, testX, GradientBoosting.Predict(model.Booster, testX, cols));
+    }
+
+    private static float[] Degrade(float[] x, int cols)
+    {
+        var copy = (float[])x.Clone();
+        for (var r = 0; r < copy.Length / cols; r++)
+        {
+            FeatureSets.Degrade(copy.AsSpan(r * cols, cols));
+        }
+        return copy;
+    }
+
+    /// <summary>Degraded thresholds from the validation week's degraded scores.</summary>
+    public static DegradedChoice ChooseDegraded(float[] scores, bool[] labels, double normalReviewRate, PipelineOptions o)
+    {
+        float? decline = Metrics.ThresholdForPrecision(scores, labels, o.DeclinePrecision);
+        if (float.IsPositiveInfinity(decline.Value) || Metrics.At(scores, labels, decline.Value).TruePositives < o.DegradedDeclineMinFrauds)
+        {
+            decline = null;
+        }
+        // The review team's capacity does not grow during an outage: the lowest threshold whose flagged share of
+        // validation transactions stays within the normal REVIEW threshold's share.
+        var review = Metrics.ThresholdForFlaggedShare(scores, normalReviewRate);
+        if (decline is { } d)
+        {
+            review = Math.Min(review, d);
+        }
+        var rate = (double)scores.Count(x => x >= review) / scores.Length;
+        return new DegradedChoice(review, decline, rate, normalReviewRate);
     }
 
     private static TrainedModel Fit(string name, float[] trainX, float[] trainY, float[] weights, float[] validX, float[] testX, int cols,
