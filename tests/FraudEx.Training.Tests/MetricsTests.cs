@@ -98,4 +98,14 @@ public class MetricsTests
         Assert.Equal([1.0, 0.5], daily);
         Assert.Equal(0.75, mean, 12);
     }
+
+    [Fact]
+    public void ThresholdForFlaggedShare_LowestThresholdWithinTheShare()
+    {
+        float[] scores = [0.9f, 0.8f, 0.8f, 0.5f, 0.1f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f];
+
+        Assert.Equal(0.8f, Evaluation.Metrics.ThresholdForFlaggedShare(scores, 0.3));   // 3 of 10 flagged
+        Assert.Equal(0.9f, Evaluation.Metrics.ThresholdForFlaggedShare(scores, 0.2));   // the tie at 0.8 would flag 3
+        Assert.True(float.IsPositiveInfinity(Evaluation.Metrics.ThresholdForFlaggedShare(scores, 0.05)));
+    }
 }

@@ -31,6 +31,8 @@ public class ShippedModelTests
         Assert.InRange(manifest.Thresholds.Review, 0.0, manifest.Thresholds.Decline);
         Assert.True(File.Exists(Path.Combine(ModelsDirectory(), manifest.OnnxFile ?? $"fraud-{TrainingCli.ModelVersion}.onnx")));
         Assert.Equal(42, manifest.Training?.DataSeed);
+        Assert.NotNull(manifest.DegradedThresholds);
+        Assert.InRange(manifest.DegradedThresholds.Review, 0.0, 1.0);
     }
 
     [Fact]
@@ -53,5 +55,8 @@ public class ShippedModelTests
         Assert.Contains("Recall per fraud scenario", card, StringComparison.Ordinal);
         Assert.Contains("Card Precision@100", card, StringComparison.Ordinal);
         Assert.Contains(FeatureSchema.Version, card, StringComparison.Ordinal);
+        Assert.Contains("degraded DECLINE", card, StringComparison.Ordinal);
+        Assert.Contains("Top 10 features by gain", card, StringComparison.Ordinal);
+        Assert.Contains("Calendar check", card, StringComparison.Ordinal);
     }
 }

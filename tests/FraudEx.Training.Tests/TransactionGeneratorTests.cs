@@ -42,6 +42,34 @@ public class TransactionGeneratorTests
     }
 
     [Fact]
+    public void Generate_AccountsYearsOldAndCompromisedMerchantsKeepTheirVolume()
+    {
+        var generator = new TransactionGenerator(Small with { Transactions = 200_000, Days = 42 });
+        var firstDay = new Dictionary<int, long>();
+        foreach (var tx in generator.Generate())
+        {
+            firstDay.TryAdd(tx.Account, (tx.Time - generator.StartUnixSeconds) / 86_400);
+        }
+        var accounts = generator.World.Accounts;
+
+        // Most card holders opened their account years before the history; none pays before it was opened.
+        Assert.InRange(accounts.Count(a => a.OpenedDay <= -365) / (double)accounts.Length, 0.85, 1.0);
+        Assert.All(firstDay, kv => Assert.True(kv.Value >= accounts[kv.Key].OpenedDay, $"account {kv.Key} paid before it was opened"));
+        // Breached shops keep their genuine customers: fraud is mixed into ordinary volume, not most of it.
+        var volumes = generator.CompromisedVolumes;
+        Assert.True(volumes.Count >= 10, $"only {volumes.Count} compromised-merchant episodes");
+        Assert.True(volumes.Sum(v => v.Genuine) > 2 * volumes.Sum(v => v.Fraud),
+            $"genuine {volumes.Sum(v => v.Genuine)} vs fraud {volumes.Sum(v => v.Fraud)} at compromised merchants");
+        // Every scenario has more than one episode in the last two weeks, where the model is tested (in this small
+        // history; the full one's counts are in the model card).
+        foreach (var scenario in FraudScenarios.Fraudulent)
+        {
+            var late = generator.Episodes.Count(e => e.Scenario == scenario && e.ToDay > 28);
+            Assert.True(late >= 2, $"{scenario.ToText()}: {late} episodes in the last two weeks");
+        }
+    }
+
+    [Fact]
     public void Generate_TimeOrderedWithLabelsAfterTheFact()
     {
         var generator = new TransactionGenerator(Small with { Transactions = 20_000, Days = 14 });

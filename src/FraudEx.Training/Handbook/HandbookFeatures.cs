@@ -17,8 +17,9 @@ public static class HandbookFeatures
     public const double UnusualZScore = 2;
 
     private const double ZScoreStdFloor = 0.1;
-    private static readonly long DelayMs = (long)HandbookBenchmark.LabelDelay.TotalMilliseconds;
     private const long DayMs = 86_400_000;
+    // HandbookBenchmark.LabelDelay, as a constant: reading that field here would tie the two type initializers together.
+    private const long DelayMs = 7 * DayMs;
 
     /// <summary>Names in column order.</summary>
     public static readonly IReadOnlyList<string> Names =

@@ -6,7 +6,12 @@ namespace FraudEx.Training.Training;
 /// calendar (its splits separate training days from each other but the held-out weeks fall beyond all of them).</summary>
 public sealed record FeatureUse(
     string Name, int Splits, double TotalGain, double GainShare, double MinSplit, double MaxSplit,
-    double TrainShareBeyondSplits, double TestShareBeyondSplits, bool CalendarLike);
+    double TrainShareBeyondSplits, double TestShareBeyondSplits)
+{
+    /// <summary>Splits that only sort the training window: see <see cref="ModelInspection.CalendarTestShare"/>.</summary>
+    public bool CalendarLike => TestShareBeyondSplits >= ModelInspection.CalendarTestShare
+        && TestShareBeyondSplits - TrainShareBeyondSplits >= ModelInspection.CalendarShift;
+}
 
 /// <summary>Reads a booster's trees (libxgboost's JSON) for per-feature gain and split thresholds.</summary>
 public static class ModelInspection
@@ -15,10 +20,11 @@ public static class ModelInspection
     /// threshold (above the largest or below the smallest) …</summary>
     public const double CalendarTestShare = 0.5;
 
-    /// <summary>… while at most this share of its training values does: the model learnt thresholds that only sort
-    /// the training window's own days, and every later row falls off their end. fx-1's acct_age_days did exactly
-    /// this (356 splits, all at ages inside the training window).</summary>
-    public const double CalendarTrainShare = 0.1;
+    /// <summary>… and that share exceeds the training rows' by at least this much: the model learnt thresholds that
+    /// only sort the training window's own days, and every later row falls off their end. fx-1's acct_age_days did
+    /// exactly this (356 splits, all at ages inside the training window). A feature that means the same in every
+    /// week has about the same share in both periods (a flag with its one split: all of them).</summary>
+    public const double CalendarShift = 0.3;
 
     public static IReadOnlyList<FeatureUse> Inspect(byte[] boosterJson, IReadOnlyList<string> names, float[] trainX, float[] testX)
     {
@@ -59,8 +65,7 @@ public static class ModelInspection
             var max = thresholds[c].Max();
             var train = ShareBeyond(trainX, columns, c, min, max);
             var test = ShareBeyond(testX, columns, c, min, max);
-            result.Add(new FeatureUse(names[c], thresholds[c].Count, gain[c], totalGain > 0 ? gain[c] / totalGain : 0, min, max, train, test,
-                test >= CalendarTestShare && train <= CalendarTrainShare));
+            result.Add(new FeatureUse(names[c], thresholds[c].Count, gain[c], totalGain > 0 ? gain[c] / totalGain : 0, min, max, train, test));
         }
         return result.OrderByDescending(f => f.TotalGain).ToList();
     }

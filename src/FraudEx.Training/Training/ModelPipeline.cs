@@ -139,7 +139,7 @@ public static class ModelPipeline
         }
         var calendar = uses.Where(u => u.CalendarLike).Select(u => u.Name).ToList();
         log.WriteLine(calendar.Count == 0
-            ? "calendar check: no feature has splits that only sort the training window (none with ≥ 50 % of test values beyond every split and ≤ 10 % of training values)"
+            ? "calendar check: no feature has splits that only sort the training window (none with ≥ 50 % of test values beyond every split and 30 points more than of training values)"
             : $"calendar check: FAILED for {string.Join(", ", calendar)}");
 
         return new PipelineResult(o, generation, split, allTrain.Count, (int)trainY.Sum(), valid.Count, valid.Count(i => m.Labels[i]),
