@@ -108,15 +108,30 @@ public static class DataStoreExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(run);
-        var bin = Tools.PostgresBinDirectory() ?? throw new InvalidOperationException(
-            "PostgreSQL binaries not found under /usr/lib/postgresql/<version>/bin: run scripts/install-deps.sh " +
-            "(apt-get install postgresql), or give a container runtime.");
+        var bin = Tools.PostgresBinDirectory();
+        IResourceBuilder<ExecutableResource>? install = null;
+        if (bin is null)
+        {
+            // A fresh Debian 12 machine: as root, a one-shot resource installs the postgresql package (version 15).
+            if (!Tools.IsRoot || Tools.Which("apt-get") is null)
+            {
+                throw new InvalidOperationException(
+                    "PostgreSQL binaries not found under /usr/lib/postgresql/<version>/bin: run scripts/install-deps.sh " +
+                    "(apt-get install postgresql), or give a container runtime.");
+            }
+            bin = PostgresCommands.DebianBinDirectory;
+            install = builder.AddExecutable(name + "-install", "/bin/sh", run.DataDirectory, ["-c", PostgresCommands.AptInstallScript]);
+        }
         var dataDirectory = Path.Combine(run.DataDirectory, name);
         Directory.CreateDirectory(run.DataDirectory);
         var asPostgres = Tools.IsRoot ? PostgresCommands.SetprivAsPostgres : [];
 
         var init = builder.AddExecutable(name + "-init", "/bin/sh", run.DataDirectory,
             ["-c", PostgresCommands.InitScript(Tools.IsRoot), "postgres-init", dataDirectory, bin]);
+        if (install is not null)
+        {
+            init.WaitForCompletion(install);
+        }
 
         string[] serverArguments = ["-D", dataDirectory, "-p", port.ToString(CultureInfo.InvariantCulture),
             "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"];

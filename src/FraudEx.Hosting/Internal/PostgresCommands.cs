@@ -8,6 +8,13 @@ internal static class PostgresCommands
     /// <summary>setpriv's prefix that runs a program as the postgres user with its groups.</summary>
     public static readonly string[] SetprivAsPostgres = ["--reuid=postgres", "--regid=postgres", "--init-groups", "--"];
 
+    /// <summary>Where Debian 12's postgresql package puts the binaries.</summary>
+    public const string DebianBinDirectory = "/usr/lib/postgresql/15/bin";
+
+    /// <summary>Installs Debian's postgresql package (root only); its own system cluster is left alone.</summary>
+    public const string AptInstallScript =
+        "set -e; apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql";
+
     /// <summary>
     /// The init resource's script ($1 the cluster directory, $2 the binaries): reuses a cluster that exists, else runs
     /// initdb (trust on loopback: the server listens on 127.0.0.1 only and has no socket directory).
