@@ -1,6 +1,10 @@
 using FraudEx.Features.Engine;
 using FraudEx.LoadGen;
+using FraudEx.Contracts.V1;
+using FraudEx.Models;
 using FraudEx.Scoring.Pipeline;
+using FraudEx.Scoring.Policy;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FraudEx.Scoring.Tests;
 
@@ -10,6 +14,34 @@ public sealed class OnnxScoringModelTests : IDisposable
     private readonly string dir = Directory.CreateTempSubdirectory("fraudex-onnx-").FullName;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ManifestDegradedThresholds_DecideDegradedScoresOfTheRealModel(bool withDegradedDecline)
+    {
+        // Decline 0 would decline every degraded score; null (no degraded DECLINE reached 0.9 precision) none.
+        var degradedThresholds = new DegradedThresholds { Review = 0.0, Decline = withDegradedDecline ? 0.0 : null };
+        using var model = OnnxScoringModel.Load(TestModel.Train(dir, transactions: 5_000, degradedThresholds: degradedThresholds));
+        var engine = new PolicyEngine(new PolicyRulesSource(null, TimeProvider.System, NullLogger<PolicyRulesSource>.Instance),
+            new TestOptionsMonitor<PolicyOptions>(new PolicyOptions { Degraded = DegradedScorePolicy.Score }));
+        // Degraded rows: every behavioural feature missing, as the scorer sends them without the feature store.
+        const int rows = 50;
+        var matrix = Enumerable.Repeat(float.NaN, rows * FeatureSchema.Count).ToArray();
+        var generator = new TransactionGenerator(new GeneratorSettings { Seed = 7, Accounts = 50, Merchants = 20, FraudRate = 0.5, RunId = "d" });
+        var replay = new OfflineReplay();
+        for (var i = 0; i < rows; i++)
+        {
+            replay.Process(TransactionMapper.ToEvent(generator.Next().Transaction), out _)!.AsSpan(0, FeatureSchema.IndexOf("acct_count_1h"))
+                .CopyTo(matrix.AsSpan(i * FeatureSchema.Count));
+        }
+
+        var scores = model.Score(matrix, rows);
+        var decisions = scores.Select(p => engine.Decide(Transactions.Valid(), p, degraded: true, model.Thresholds, model.DegradedThresholds).Decision).ToList();
+
+        Assert.Equal(degradedThresholds, model.DegradedThresholds);
+        Assert.All(decisions, d => Assert.Equal(withDegradedDecline ? Decision.Decline : Decision.Review, d));
+    }
 
     [Fact]
     public void TrainedModel_ScoresBatchAndContributionsSumToMargin()

@@ -89,7 +89,7 @@ public sealed class PolicyEngineTests : IDisposable
         var outcome = engine.Decide(Transactions.Valid(), 0.01, degraded: true, ModelThresholds);
         Assert.Equal(Decision.Review, outcome.Decision);
         Assert.Equal(["RULE_DEGRADED_REVIEW"], outcome.RulesFired);
-        Assert.Equal(Decision.Decline, engine.Decide(Transactions.Valid(), 0.95, true, ModelThresholds).Decision);
+        Assert.Equal(Decision.Review, engine.Decide(Transactions.Valid(), 0.95, true, ModelThresholds).Decision);
         Assert.Equal(Decision.Approve, engine.Decide(Transactions.Valid(), 0.01, false, ModelThresholds).Decision);
     }
 
@@ -112,4 +112,70 @@ public sealed class PolicyEngineTests : IDisposable
     [InlineData("""{ "blockedAcounts": ["typo"] }""")]
     [InlineData("""{ "blockedAccounts": """)]
     public void InvalidRules_AreRefused(string json) => Assert.Throws<FormatException>(() => PolicyRules.Parse(json));
+
+    [Theory]
+    [InlineData(0.95, Decision.Review, "RULE_DEGRADED_NO_DECLINE")]
+    [InlineData(0.6, Decision.Review, null)]
+    [InlineData(0.1, Decision.Approve, null)]
+    public void Degraded_ManifestWithoutDegradedThresholds_ReviewAtMost(double score, Decision expected, string? rule)
+    {
+        var outcome = Engine("{}").Decide(Transactions.Valid(), score, degraded: true, ModelThresholds, degradedThresholds: null);
+
+        Assert.Equal(expected, outcome.Decision);
+        Assert.Equal(rule is null ? [] : [rule], outcome.RulesFired);
+    }
+
+    [Theory]
+    [InlineData(0.98, Decision.Decline)]
+    [InlineData(0.97, Decision.Decline)]
+    [InlineData(0.95, Decision.Review)]   // a normal DECLINE, below the degraded one
+    [InlineData(0.31, Decision.Review)]
+    [InlineData(0.2, Decision.Approve)]   // below the degraded REVIEW threshold, though the normal one is 0.5
+    public void Degraded_WithDegradedDeclineThreshold_DeclinesOnlyAtOrAboveIt(double score, Decision expected)
+    {
+        var degradedThresholds = new FraudEx.Models.DegradedThresholds { Review = 0.3, Decline = 0.97 };
+
+        var outcome = Engine("{}").Decide(Transactions.Valid(), score, degraded: true, ModelThresholds, degradedThresholds);
+
+        Assert.Equal(expected, outcome.Decision);
+        Assert.Empty(outcome.RulesFired);
+    }
+
+    [Fact]
+    public void Degraded_DegradedDeclineNull_ReviewAtMostAndSaysWhy()
+    {
+        var degradedThresholds = new FraudEx.Models.DegradedThresholds { Review = 0.4, Decline = null };
+        var engine = Engine("{}");
+
+        var high = engine.Decide(Transactions.Valid(), 0.999, degraded: true, ModelThresholds, degradedThresholds);
+        var low = engine.Decide(Transactions.Valid(), 0.35, degraded: true, ModelThresholds, degradedThresholds);
+        var normal = engine.Decide(Transactions.Valid(), 0.999, degraded: false, ModelThresholds, degradedThresholds);
+
+        Assert.Equal(Decision.Review, high.Decision);
+        Assert.Equal(["RULE_DEGRADED_NO_DECLINE"], high.RulesFired);
+        Assert.Equal(Decision.Approve, low.Decision);
+        Assert.Equal(Decision.Decline, normal.Decision);
+    }
+
+    [Fact]
+    public void Degraded_BlockedEntity_StillDeclines()
+    {
+        var tx = Transactions.Valid();
+        tx.MerchantId = "bad";
+
+        var outcome = Engine("""{ "blockedMerchants": ["bad"] }""").Decide(tx, 0.01, degraded: true, ModelThresholds, degradedThresholds: null);
+
+        Assert.Equal(Decision.Decline, outcome.Decision);
+    }
+
+    [Fact]
+    public void DegradedReviewPolicy_WithDegradedThresholds_ApproveBecomesReviewDeclineStays()
+    {
+        options.Set(new PolicyOptions { Degraded = DegradedScorePolicy.Review });
+        var degradedThresholds = new FraudEx.Models.DegradedThresholds { Review = 0.3, Decline = 0.97 };
+        var engine = Engine("{}");
+
+        Assert.Equal(Decision.Review, engine.Decide(Transactions.Valid(), 0.01, true, ModelThresholds, degradedThresholds).Decision);
+        Assert.Equal(Decision.Decline, engine.Decide(Transactions.Valid(), 0.99, true, ModelThresholds, degradedThresholds).Decision);
+    }
 }

@@ -11,7 +11,8 @@ namespace FraudEx.Scoring.Tests;
 /// </summary>
 internal static class TestModel
 {
-    public static string Train(string directory, string version = "1.0.0", int transactions = 40_000, int seed = 5)
+    public static string Train(string directory, string version = "1.0.0", int transactions = 40_000, int seed = 5,
+        DegradedThresholds? degradedThresholds = null)
     {
         var generator = new TransactionGenerator(new GeneratorSettings
         {
@@ -53,6 +54,7 @@ internal static class TestModel
             Version = "fraud-" + version,
             FeatureSchema = new FeatureSchemaInfo(FeatureSchema.Version, FeatureSchema.Names),
             Thresholds = new DecisionThresholds(0.3, 0.8),
+            DegradedThresholds = degradedThresholds,
         };
         return ModelFiles.Write(directory, result.Booster.SaveModel(), manifest);
     }

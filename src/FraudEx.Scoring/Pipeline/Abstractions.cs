@@ -60,6 +60,10 @@ public interface IScoringModel : IDisposable
     /// <summary>The manifest's thresholds.</summary>
     Thresholds Thresholds { get; }
 
+    /// <summary>The manifest's thresholds for degraded scores (<c>degraded_thresholds</c>); null when it has none, and
+    /// then the policy never declines a degraded score on the model's word.</summary>
+    FraudEx.Models.DegradedThresholds? DegradedThresholds => null;
+
     /// <summary>Fraud probabilities of <paramref name="rows"/> rows of <see cref="FeatureCount"/> features (row-major).</summary>
     float[] Score(float[] features, int rows);
 

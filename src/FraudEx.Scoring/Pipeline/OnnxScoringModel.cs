@@ -30,6 +30,9 @@ public sealed class OnnxScoringModel(FraudModel model, bool exactExplanations = 
     public Thresholds Thresholds { get; } = new() { Review = model.Manifest.Thresholds.Review, Decline = model.Manifest.Thresholds.Decline };
 
     /// <inheritdoc />
+    public DegradedThresholds? DegradedThresholds => model.Manifest.DegradedThresholds;
+
+    /// <inheritdoc />
     public float[] Score(float[] features, int rows) => model.Score(features.AsSpan(0, rows * model.FeatureCount), rows);
 
     /// <inheritdoc />

@@ -151,6 +151,7 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
         marks.ModelEnd = timeProvider.GetUtcNow();
 
         var thresholds = set.Champion.Thresholds;
+        var degradedThresholds = set.Champion.DegradedThresholds;
         var outcomes = new PolicyOutcome[n];
         var scores = new double[n];
         using (ScoringTelemetry.Source.StartActivity("scoring.policy"))
@@ -158,7 +159,7 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
             for (var i = 0; i < n; i++)
             {
                 scores[i] = Math.Clamp((double)probabilities[i], 0.0, 1.0);
-                outcomes[i] = policy.Decide(transactions[i], scores[i], degraded, thresholds);
+                outcomes[i] = policy.Decide(transactions[i], scores[i], degraded, thresholds, degradedThresholds);
             }
         }
 

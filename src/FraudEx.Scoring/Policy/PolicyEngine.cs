@@ -1,4 +1,5 @@
 using FraudEx.Contracts.V1;
+using FraudEx.Models;
 using Microsoft.Extensions.Options;
 
 namespace FraudEx.Scoring.Policy;
@@ -8,8 +9,15 @@ public readonly record struct PolicyOutcome(Decision Decision, IReadOnlyList<Rea
 
 /// <summary>
 /// Turns a model probability into a decision: deterministic rules first (blocks and hard limits decline, allow-lists
-/// approve), then the degraded-score policy, then the thresholds. Every rule that fires becomes a reason.
+/// approve), then the thresholds, then the degraded-score policy. Every rule that fires becomes a reason.
 /// </summary>
+/// <remarks>
+/// A degraded score (computed without behavioural features) is held to the model's degraded thresholds from its
+/// manifest (<c>degraded_thresholds</c>, chosen on validation data): DECLINE only at or above the degraded DECLINE
+/// threshold, which training writes only where degraded scores reached the normal DECLINE precision (0.9); without one,
+/// or without degraded thresholds in the manifest at all, a degraded score is REVIEW at most
+/// (<see cref="Codes.DegradedNoDecline"/>). Block lists and hard limits still decline.
+/// </remarks>
 public sealed class PolicyEngine(PolicyRulesSource rules, IOptionsMonitor<PolicyOptions> options)
 {
     /// <summary>Rule codes, stable for clients and dashboards.</summary>
@@ -24,6 +32,7 @@ public sealed class PolicyEngine(PolicyRulesSource rules, IOptionsMonitor<Policy
         public const string AllowedMerchant = "RULE_ALLOWED_MERCHANT";
         public const string DegradedReview = "RULE_DEGRADED_REVIEW";
         public const string DegradedFailOpen = "RULE_DEGRADED_FAIL_OPEN";
+        public const string DegradedNoDecline = "RULE_DEGRADED_NO_DECLINE";
     }
 
     /// <summary>The thresholds in force: configuration where set, else the model's.</summary>
@@ -37,8 +46,11 @@ public sealed class PolicyEngine(PolicyRulesSource rules, IOptionsMonitor<Policy
         };
     }
 
-    /// <summary>Decides on one transaction with model probability <paramref name="score"/>.</summary>
-    public PolicyOutcome Decide(Transaction transaction, double score, bool degraded, Thresholds modelThresholds)
+    /// <summary>Decides on one transaction with model probability <paramref name="score"/>; a
+    /// <paramref name="degraded"/> score is judged by <paramref name="degradedThresholds"/> (the manifest's, or null when
+    /// it has none: then REVIEW at most).</summary>
+    public PolicyOutcome Decide(Transaction transaction, double score, bool degraded, Thresholds modelThresholds,
+        DegradedThresholds? degradedThresholds = null)
     {
         var r = rules.Current;
         var thresholds = EffectiveThresholds(modelThresholds);
@@ -99,9 +111,15 @@ public sealed class PolicyEngine(PolicyRulesSource rules, IOptionsMonitor<Policy
         }
         else
         {
-            decision = score >= thresholds.Decline ? Decision.Decline
-                : score >= thresholds.Review ? Decision.Review
-                : Decision.Approve;
+            decision = !degraded ? ByThresholds(score, thresholds.Review, thresholds.Decline)
+                : ByThresholds(score, degradedThresholds?.Review ?? thresholds.Review, degradedThresholds?.Decline);
+            if (degraded && degradedThresholds?.Decline is null && decision == Decision.Review && score >= thresholds.Decline
+                && options.CurrentValue.Degraded != DegradedScorePolicy.FailOpen)
+            {
+                // The normal thresholds would decline, but the model has no degraded DECLINE it can stand behind.
+                Fire(Codes.DegradedNoDecline, "Behavioural features were unavailable and the model cannot decline without them; the payment is held for review.");
+            }
+
             if (degraded)
             {
                 switch (options.CurrentValue.Degraded)
@@ -120,4 +138,11 @@ public sealed class PolicyEngine(PolicyRulesSource rules, IOptionsMonitor<Policy
 
         return new PolicyOutcome(decision, (IReadOnlyList<Reason>?)reasons ?? [], (IReadOnlyList<string>?)fired ?? []);
     }
+
+    /// <summary>DECLINE at or above <paramref name="decline"/> when there is one, REVIEW at or above
+    /// <paramref name="review"/>, else APPROVE.</summary>
+    private static Decision ByThresholds(double score, double review, double? decline) =>
+        decline is { } d && score >= d ? Decision.Decline
+        : score >= review ? Decision.Review
+        : Decision.Approve;
 }

@@ -3,13 +3,15 @@ namespace FraudEx.Scoring.Policy;
 /// <summary>What the policy does with a score computed without behavioural features.</summary>
 public enum DegradedScorePolicy
 {
-    /// <summary>Apply the thresholds to the degraded score: the model was trained with behavioural features missing.</summary>
+    /// <summary>Apply the model's degraded thresholds (manifest <c>degraded_thresholds</c>) to the degraded score: DECLINE
+    /// only at or above the degraded DECLINE threshold; without one (or without degraded thresholds) REVIEW at most.</summary>
     Score,
 
     /// <summary>Approve unless a deterministic rule declines: never stop a payment only because scoring is degraded.</summary>
     FailOpen,
 
-    /// <summary>At least REVIEW: a degraded APPROVE becomes REVIEW; a DECLINE stays.</summary>
+    /// <summary>As <see cref="Score"/>, and at least REVIEW: a degraded APPROVE becomes REVIEW; a DECLINE (only possible
+    /// at or above the manifest's degraded DECLINE threshold) stays.</summary>
     Review,
 }
 
