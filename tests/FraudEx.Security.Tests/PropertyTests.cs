@@ -28,6 +28,7 @@ public sealed class PropertyTests
         ["acct_seconds_since_prev"] = null,
         ["acct_distance_km"] = null,
         ["acct_speed_kmh"] = null,
+        ["acct_spend_today_ratio_30d"] = null,
         ["acct_device_new"] = tx => !tx.HasDevice,
         ["device_distinct_accounts_24h"] = tx => !tx.HasDevice,
         ["device_known_frauds"] = tx => !tx.HasDevice,
