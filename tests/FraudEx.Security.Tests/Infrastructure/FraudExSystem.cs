@@ -104,6 +104,20 @@ public sealed class FraudExSystem : IAsyncDisposable
         await WaitReadyAsync(service, cancellationToken);
     }
 
+    /// <summary>
+    /// Starts another process of <paramref name="service"/> on <paramref name="url"/>, wired to this system's stores
+    /// and peers, with <paramref name="change"/> applied to its environment (remove the keys, add a certificate ...).
+    /// The caller disposes it.
+    /// </summary>
+    public ChildProcess StartExtra(Service service, string url, Action<Dictionary<string, string?>> change)
+    {
+        var environment = Environment(service);
+        environment["ASPNETCORE_URLS"] = url;
+        environment["DecisionSpool__Directory"] = Path.Combine(_workDirectory, "spool-" + Guid.NewGuid().ToString("N")[..8]);
+        change(environment);
+        return ChildProcess.Start("dotnet", [HostAssembly("FraudEx." + service)], RepositoryPaths.Root, environment);
+    }
+
     /// <summary>Waits until a service answers a call of its own with the admin key.</summary>
     public async Task WaitReadyAsync(Service service, CancellationToken cancellationToken = default)
     {
