@@ -163,7 +163,7 @@ public static class FeatureComputer
         // still holds, or the days since its first transaction when it is younger (so a young account's mean is not
         // diluted by days it did not exist); the mean is floored at one major unit.
         var today = state.Days.BucketOf(t);
-        var spentToday = state.Days.Sum(today, today).B;
+        var spentToday = inDays ? state.Days.Sum(today, today).B : centi;
         var before = state.Days.Sum(today - 29, today - 1).B;
         var firstDay = FloorDiv(state.FirstEventMs, TimeUnits.Day);
         var daysBefore = Math.Min(29, today - firstDay);
