@@ -1,20 +1,29 @@
-using FraudEx.Grpc;
 using FraudEx.ServiceDefaults.Internal;
+using FraudEx.ServiceDefaults.Rpc;
 using FraudEx.ServiceDefaults.Telemetry;
+using Grpc.AspNetCore.HealthChecks;
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 // Aspire's ServiceDefaults live in this namespace so a host's Program.cs needs no using directive; FraudEx keeps that.
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every FraudEx service host shares: OpenTelemetry over OTLP, health checks, gRPC hosting and Kestrel endpoints
-/// that speak gRPC over cleartext HTTP/2 while still answering HTTP/1.1 health probes.
+/// What every FraudEx service host shares, in the shape of Aspire's ServiceDefaults template: OpenTelemetry, service
+/// discovery, health checks, plus gRPC hosting on Grpc.AspNetCore (reflection, grpc.health.v1, message limits, the
+/// call-logging interceptor) and Kestrel endpoints that speak gRPC over cleartext HTTP/2 while still answering
+/// HTTP/1.1 health probes.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -24,16 +33,20 @@ public static class ServiceDefaultsExtensions
     /// <summary>Path of the readiness endpoint: every health check.</summary>
     public const string HealthPath = "/health";
 
-    /// <summary>Configuration section bound to <see cref="GrpcServerOptions"/>.</summary>
+    /// <summary>Configuration section bound to Grpc.AspNetCore's <see cref="GrpcServiceOptions"/>
+    /// (e.g. <c>Grpc__Server__MaxReceiveMessageSize</c>, <c>Grpc__Server__EnableDetailedErrors</c>).</summary>
     public const string GrpcServerSection = "Grpc:Server";
 
     /// <summary>Path of the liveness endpoint: only the checks tagged <see cref="LiveTag"/>.</summary>
     public const string AlivePath = "/alive";
 
+    /// <summary>Every FraudEx library names its ActivitySource and Meter "FraudEx.&lt;Project&gt;".</summary>
+    public const string FraudExSources = "FraudEx.*";
+
     /// <summary>
-    /// Adds telemetry, health checks, the gRPC server and the Kestrel endpoints. Listen addresses come from
-    /// <c>ASPNETCORE_URLS</c>, <c>--urls</c> or the <c>urls</c> configuration key; without them the host listens on
-    /// <c>http://127.0.0.1:{defaultPort}</c>.
+    /// Adds telemetry, service discovery, health checks, the gRPC server and the Kestrel endpoints. Listen addresses
+    /// come from <c>ASPNETCORE_URLS</c>, <c>--urls</c> or the <c>urls</c> configuration key; without them the host
+    /// listens on <c>http://127.0.0.1:{defaultPort}</c>.
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, int defaultPort)
         where TBuilder : IHostApplicationBuilder
@@ -46,10 +59,11 @@ public static class ServiceDefaultsExtensions
         builder.AddDefaultHealthChecks();
         builder.ConfigureKestrelEndpoints(defaultPort);
 
-        // Message size limits and detailed errors come from Grpc:Server:* (e.g. Grpc__Server__MaxReceiveMessageSize).
-        builder.Services.AddGrpcServer();
-        builder.Services.AddOptions<GrpcServerOptions>().BindConfiguration(GrpcServerSection);
-        builder.Services.AddGrpcHealthAndReflection();
+        // Peers are found by name (services:features:grpc:0); each gRPC client adds the resolver to its own pipeline
+        // (AddFraudExGrpcClient), so webhooks to outside URLs do not go through it.
+        builder.Services.AddServiceDiscovery();
+
+        builder.AddGrpcDefaults();
         if (builder.Configuration.GetValue<bool>(SpanStatistics.ConfigurationKey))
         {
             builder.Services.AddHostedService<SpanStatistics>();
@@ -59,8 +73,36 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// Traces (ActivitySources "FraudEx.*"), metrics (Meters "FraudEx.*" and the runtime's own) and logs, exported over
-    /// OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is configured; nothing is collected otherwise.
+    /// Grpc.AspNetCore with the options of <c>Grpc:Server</c> (message size limits: a larger request is
+    /// RESOURCE_EXHAUSTED), the call-logging interceptor on every service, server reflection (v1 and v1alpha) and
+    /// grpc.health.v1 fed by the health checks: <c>""</c> answers for the whole host; each service added with
+    /// <c>AddFraudExGrpcService</c> maps its own name.
+    /// </summary>
+    public static TBuilder AddGrpcDefaults<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.TryAddSingleton<CallLoggingInterceptor>();
+        services.AddGrpc(o => o.Interceptors.Add<CallLoggingInterceptor>());
+        services.AddOptions<GrpcServiceOptions>().BindConfiguration(GrpcServerSection);
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks(o =>
+        {
+            // Check evaluates the health checks when asked, so a just-started host does not answer from an empty cache.
+            o.UseHealthChecksCache = false;
+            o.Services.Map("", _ => true);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// OpenTelemetry (OpenTelemetry.Extensions.Hosting) exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is
+    /// configured: traces of ASP.NET Core (the server span of each call), Grpc.Net.Client and HttpClient plus every
+    /// "FraudEx.*" ActivitySource, metrics of the same plus the runtime's and every "FraudEx.*" Meter, and logs.
+    /// Without an endpoint nothing is collected: the SDK would otherwise create and record every span for nobody.
+    /// Aspire's client integrations (AddRedisClient, AddNpgsqlDataSource) add their own instrumentation to the same
+    /// providers.
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -72,9 +114,30 @@ public static class ServiceDefaultsExtensions
             return builder;
         }
 
-        builder.Logging.AddOpenTelemetry(logging => TelemetrySetup.ConfigureLogging(logging, settings));
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource
+                .AddService(settings.ServiceName, serviceInstanceId: settings.InstanceId)
+                .AddAttributes(settings.ResourceAttributes))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(FraudExSources)
+                .AddMeter("Microsoft.AspNetCore.Diagnostics.HealthChecks"))
+            .WithTracing(tracing => tracing
+                .AddSource(FraudExSources)
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsHealthProbe(context.Request.Path))
+                .AddGrpcClientInstrumentation()
+                .AddHttpClientInstrumentation())
+            .UseOtlpExporter();
         builder.Services.AddSingleton(settings);
-        builder.Services.AddHostedService<TelemetryHostedService>();
+        builder.Services.AddHostedService<TelemetryStartLog>();
         return builder;
     }
 
@@ -111,15 +174,18 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Maps <c>/health</c> (every check must pass: ready) and <c>/alive</c> (live checks only) for HTTP/2 clients (the
-    /// HTTP/1.1 form of both is answered on the connection before HTTP/2 starts, see docs/service-defaults.md), and
-    /// grpc.health.v1.Health with server reflection v1 and v1alpha.
+    /// HTTP/1.1 form of both is answered on the connection before HTTP/2 starts, see docs/service-defaults.md),
+    /// grpc.health.v1.Health and server reflection (grpc.reflection.v1 and v1alpha).
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGrpcHealthAndReflection();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         app.MapHealthChecks(HealthPath, new HealthCheckOptions { Predicate = HealthProbe.ReadyPredicate });
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = HealthProbe.LivePredicate });
         return app;
     }
+
+    private static bool IsHealthProbe(string? path) => path is HealthPath or AlivePath;
 }

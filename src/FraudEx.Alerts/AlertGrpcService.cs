@@ -5,52 +5,29 @@ using FraudEx.Alerts.Client;
 using FraudEx.Alerts.Internal;
 using FraudEx.Alerts.Storage;
 using FraudEx.Contracts.V1;
-using FraudEx.Grpc;
+using FraudEx.ServiceDefaults.Rpc;
+using Grpc.AspNetCore.Server;
+using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace FraudEx.Alerts;
 
-/// <summary>fraudex.v1.AlertService over FraudEx.Grpc: validation and status mapping only; the logic lives in the
-/// stores, the feed and the forwarder.</summary>
+/// <summary>fraudex.v1.AlertService on Grpc.AspNetCore: status mapping only; RecordDecisions' batch is validated
+/// before it runs (<see cref="RecordDecisionsValidator"/>), and the logic lives in the stores, the feed and the
+/// forwarder.</summary>
 public sealed class AlertGrpcService(
     DecisionStore decisions, AlertStore alerts, LabelStore labels, LabelForwarder forwarder, AlertFeed feed,
-    ILogger<AlertGrpcService> logger) : IGrpcService
+    IHostApplicationLifetime lifetime, ILogger<AlertGrpcService> logger) : AlertService.AlertServiceBase
 {
     private static readonly TimeSpan ForwardNowBudget = TimeSpan.FromSeconds(2);
 
-    public void Bind(GrpcServiceBinder binder)
+    /// <inheritdoc />
+    public override async Task<RecordDecisionsResponse> RecordDecisions(RecordDecisionsRequest request, ServerCallContext context)
     {
-        ArgumentNullException.ThrowIfNull(binder);
-        binder.Service(AlertsReflection.Descriptor, "AlertService")
-            .Unary<RecordDecisionsRequest, RecordDecisionsResponse>("RecordDecisions", RecordDecisionsAsync)
-            .Unary<ListAlertsRequest, ListAlertsResponse>("ListAlerts", (r, c) => Run(() => alerts.ListAsync(r, c.CancellationToken)))
-            .Unary<GetAlertRequest, GetAlertResponse>("GetAlert", (r, c) => Run(() => alerts.GetAsync(r.AlertId, c.CancellationToken)))
-            .Unary<UpdateAlertRequest, UpdateAlertResponse>("UpdateAlert", (r, c) =>
-                Run(async () => new UpdateAlertResponse { Alert = await alerts.UpdateAsync(r, c.CancellationToken).ConfigureAwait(false) }))
-            .Unary<ReportLabelRequest, ReportLabelResponse>("ReportLabel", ReportLabelAsync)
-            .ServerStreaming<WatchAlertsRequest, WatchAlertsResponse>("WatchAlerts", WatchAlertsAsync);
-    }
-
-    private async Task<RecordDecisionsResponse> RecordDecisionsAsync(RecordDecisionsRequest request, ServerCallContext context)
-    {
-        if (request.Decisions.Count is 0 or > DecisionRecordValidator.MaxBatchSize)
-        {
-            throw RpcErrors.InvalidArgument("A batch holds 1..10,000 decisions.",
-                [("decisions", $"holds {request.Decisions.Count} decisions; 1..{DecisionRecordValidator.MaxBatchSize} allowed")]);
-        }
-
-        var violations = new List<(string Field, string Description)>();
-        for (var i = 0; i < request.Decisions.Count && violations.Count < 100; i++)
-        {
-            DecisionRecordValidator.Validate(request.Decisions[i], $"decisions[{i}]", violations);
-        }
-
-        if (violations.Count > 0)
-        {
-            throw RpcErrors.InvalidArgument($"{violations.Count} invalid fields in the batch; nothing was stored.", violations);
-        }
-
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
         using var activity = AlertsTelemetry.Source.StartActivity("RecordDecisions");
         activity?.SetTag("fraudex.decisions.count", request.Decisions.Count);
         var started = Stopwatch.GetTimestamp();
@@ -67,8 +44,23 @@ public sealed class AlertGrpcService(
         };
     }
 
-    private async Task<ReportLabelResponse> ReportLabelAsync(ReportLabelRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override Task<ListAlertsResponse> ListAlerts(ListAlertsRequest request, ServerCallContext context) =>
+        Run(() => alerts.ListAsync(request, CancellationOf(context)));
+
+    /// <inheritdoc />
+    public override Task<GetAlertResponse> GetAlert(GetAlertRequest request, ServerCallContext context) =>
+        Run(() => alerts.GetAsync(request.AlertId, CancellationOf(context)));
+
+    /// <inheritdoc />
+    public override Task<UpdateAlertResponse> UpdateAlert(UpdateAlertRequest request, ServerCallContext context) =>
+        Run(async () => new UpdateAlertResponse { Alert = await alerts.UpdateAsync(request, CancellationOf(context)).ConfigureAwait(false) });
+
+    /// <inheritdoc />
+    public override async Task<ReportLabelResponse> ReportLabel(ReportLabelRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
         var result = await Run(() => labels.ReportAsync(request, context.CancellationToken)).ConfigureAwait(false);
         // The label is stored (and queued) already; forwarding now is a courtesy bounded in time, retried later if slow.
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
@@ -86,8 +78,11 @@ public sealed class AlertGrpcService(
         return new ReportLabelResponse { Recorded = result.Recorded, Forwarded = forwarded };
     }
 
-    private async Task WatchAlertsAsync(WatchAlertsRequest request, IServerStreamWriter<WatchAlertsResponse> writer, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task WatchAlerts(WatchAlertsRequest request, IServerStreamWriter<WatchAlertsResponse> responseStream, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
         AlertSubscription subscription;
         try
         {
@@ -101,17 +96,24 @@ public sealed class AlertGrpcService(
         using (subscription)
         {
             // Only once this replica LISTENs can the watcher be promised every alert from now on.
-            await feed.WhenListening.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+            // A watch lasts until the client leaves or the host stops: Kestrel would otherwise wait for it until its
+            // shutdown timeout.
+            using var watch = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+            await feed.WhenListening.WaitAsync(watch.Token).ConfigureAwait(false);
             // Headers go out at once, so a client knows its watch is in place before the first alert arrives.
             await context.WriteResponseHeadersAsync(new Metadata()).ConfigureAwait(false);
             // Kestrel holds HTTP/2 HEADERS until the body is flushed; flush so they leave now.
-            await context.HttpContext.Response.BodyWriter.FlushAsync(context.CancellationToken).ConfigureAwait(false);
+            await context.GetHttpContext().Response.BodyWriter.FlushAsync(watch.Token).ConfigureAwait(false);
             try
             {
-                await foreach (var message in subscription.Events.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+                await foreach (var message in subscription.Events.ReadAllAsync(watch.Token).ConfigureAwait(false))
                 {
-                    await writer.WriteAsync(message, context.CancellationToken).ConfigureAwait(false);
+                    await responseStream.WriteAsync(message, watch.Token).ConfigureAwait(false);
                 }
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+            {
+                throw RpcErrors.Unavailable("The alert service is shutting down; watch again.");
             }
             catch (WatcherOverflowException e)
             {
@@ -119,6 +121,9 @@ public sealed class AlertGrpcService(
             }
         }
     }
+
+    private static CancellationToken CancellationOf(ServerCallContext context) =>
+        context?.CancellationToken ?? throw new ArgumentNullException(nameof(context));
 
     private async Task<T> Run<T>(Func<Task<T>> operation)
     {

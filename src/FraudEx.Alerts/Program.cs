@@ -1,5 +1,4 @@
 using FraudEx.Alerts;
-using FraudEx.Grpc;
 using FraudEx.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,6 +1,5 @@
 using FraudEx.Features.Bench;
 using FraudEx.Features.Grpc;
-using FraudEx.Grpc;
 using FraudEx.ServiceDefaults;
 
 // `dotnet run -c Release --project src/FraudEx.Features -- bench [options]` measures the store against a local Redis.

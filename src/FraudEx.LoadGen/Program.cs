@@ -1,7 +1,6 @@
 using System.Net.Security;
-using FraudEx.Clients;
-using FraudEx.Grpc;
 using FraudEx.LoadGen;
+using Grpc.Net.Client;
 
 LoadGenOptions options;
 try
@@ -17,15 +16,14 @@ catch (FormatException e)
 
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
-var channelOptions = new GrpcChannelOptions();
+var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan };
 if (options.Insecure)
 {
-    channelOptions.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true };
+    handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true };
 }
 
-using var channel = GrpcChannel.ForAddress(options.Target, channelOptions);
-var client = new ScoringServiceClient(channel);
-var result = await new LoadRunner(options, client, Console.Out).RunAsync(cts.Token);
+using var channel = GrpcChannel.ForAddress(options.Target, new GrpcChannelOptions { HttpHandler = handler });
+var result = await new LoadRunner(options, channel.CreateCallInvoker(), Console.Out).RunAsync(cts.Token);
 Console.WriteLine();
 Console.Write(result.ToTable());
 if (options.Out is { } path)

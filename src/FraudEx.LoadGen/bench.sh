@@ -67,7 +67,7 @@ wait_port "$features_port"; wait_port "$alerts_port"
 
 keys=$(dotnet src/FraudEx.Scoring/bin/Release/net10.0/FraudEx.Scoring.dll new-api-key bench scorer)
 api_key=$(echo "$keys" | sed -n 's/^key: //p')
-mapfile -t key_env < <(echo "$keys" | grep '^Scoring__')
+mapfile -t key_env < <(echo "$keys" | grep '^Auth__')
 env "${common[@]}" "${key_env[@]}" \
   ASPNETCORE_URLS="http://127.0.0.1:$scoring_port" \
   services__features__grpc__0="http://127.0.0.1:$features_port" services__alerts__grpc__0="http://127.0.0.1:$alerts_port" \

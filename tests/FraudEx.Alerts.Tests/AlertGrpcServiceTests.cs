@@ -1,6 +1,7 @@
 using FraudEx.Alerts.Tests.Infrastructure;
 using FraudEx.Contracts.V1;
-using FraudEx.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Google.Rpc;
 
 namespace FraudEx.Alerts.Tests;
@@ -32,12 +33,12 @@ public sealed class AlertGrpcServiceTests(PostgresFixture postgres)
         var stale = await Assert.ThrowsAsync<RpcException>(() => host.Client.UpdateAlertAsync(new UpdateAlertRequest
         {
             AlertId = alert.AlertId, ExpectedVersion = 1, Notes = "stale",
-        }, Call));
+        }, Call).ResponseAsync);
         var badMove = await Assert.ThrowsAsync<RpcException>(() => host.Client.UpdateAlertAsync(new UpdateAlertRequest
         {
             AlertId = alert.AlertId, ExpectedVersion = 2, Status = AlertStatus.Closed,
-        }, Call));
-        var missing = await Assert.ThrowsAsync<RpcException>(() => host.Client.GetAlertAsync(new GetAlertRequest { AlertId = "424242" }, Call));
+        }, Call).ResponseAsync);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => host.Client.GetAlertAsync(new GetAlertRequest { AlertId = "424242" }, Call).ResponseAsync);
 
         Assert.Equal((100, 0, 10), (first.Inserted, first.Duplicates, first.AlertsCreated));
         Assert.Equal((0, 100, 0), (again.Inserted, again.Duplicates, again.AlertsCreated));
@@ -62,13 +63,13 @@ public sealed class AlertGrpcServiceTests(PostgresFixture postgres)
         request.Decisions[1].Transaction.Currency = "euro";
         request.Decisions[2].Decision = Decision.Unspecified;
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => host.Client.RecordDecisionsAsync(request, Call));
-        var empty = await Assert.ThrowsAsync<RpcException>(() => host.Client.RecordDecisionsAsync(new RecordDecisionsRequest(), Call));
-        var badList = await Assert.ThrowsAsync<RpcException>(() => host.Client.ListAlertsAsync(new ListAlertsRequest { PageToken = "forged" }, Call));
+        var error = await Assert.ThrowsAsync<RpcException>(() => host.Client.RecordDecisionsAsync(request, Call).ResponseAsync);
+        var empty = await Assert.ThrowsAsync<RpcException>(() => host.Client.RecordDecisionsAsync(new RecordDecisionsRequest(), Call).ResponseAsync);
+        var badList = await Assert.ThrowsAsync<RpcException>(() => host.Client.ListAlertsAsync(new ListAlertsRequest { PageToken = "forged" }, Call).ResponseAsync);
         var list = await host.Client.ListAlertsAsync(new ListAlertsRequest(), Call);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        var badRequest = error.GetRichStatus()!.Details.Single(d => d.Is(BadRequest.Descriptor)).Unpack<BadRequest>();
+        var badRequest = error.GetRpcStatus()!.Details.Single(d => d.Is(BadRequest.Descriptor)).Unpack<BadRequest>();
         Assert.Equal(["decisions[1].transaction.currency", "decisions[2].decision"], badRequest.FieldViolations.Select(v => v.Field));
         Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
         Assert.Equal(StatusCode.InvalidArgument, badList.StatusCode);
@@ -95,11 +96,11 @@ public sealed class AlertGrpcServiceTests(PostgresFixture postgres)
         var unknown = await Assert.ThrowsAsync<RpcException>(() => host.Client.ReportLabelAsync(new ReportLabelRequest
         {
             TransactionId = "never-scored", Kind = LabelKind.Chargeback,
-        }, Call));
+        }, Call).ResponseAsync);
         var noKind = await Assert.ThrowsAsync<RpcException>(() => host.Client.ReportLabelAsync(new ReportLabelRequest
         {
             TransactionId = "label-00000001",
-        }, Call));
+        }, Call).ResponseAsync);
 
         Assert.True(first.Recorded);
         Assert.False(first.Forwarded);

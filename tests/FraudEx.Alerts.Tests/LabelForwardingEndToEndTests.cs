@@ -1,7 +1,7 @@
 using FraudEx.Alerts.Tests.Infrastructure;
-using FraudEx.Clients;
 using FraudEx.Contracts.V1;
-using FraudEx.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using FraudEx.Testing;
 using Google.Protobuf.WellKnownTypes;
 using Npgsql;
@@ -67,7 +67,7 @@ public sealed class LabelForwardingEndToEndTests(PostgresFixture postgres)
             });
         }
 
-        var direct = await new FeatureServiceClient(channel).RecordLabelsAsync(again, Call);
+        var direct = await new FeatureService.FeatureServiceClient(channel).RecordLabelsAsync(again, Call);
 
         Assert.True(whileDown.Recorded);
         Assert.False(whileDown.Forwarded);

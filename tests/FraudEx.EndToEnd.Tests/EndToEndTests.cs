@@ -1,7 +1,8 @@
 using System.Text.Json;
-using FraudEx.Clients;
+using FraudEx.ServiceDefaults.Rpc;
 using FraudEx.Contracts.V1;
-using FraudEx.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using FraudEx.LoadGen;
 using FraudEx.Testing;
 using Google.Protobuf.WellKnownTypes;
@@ -31,7 +32,7 @@ public sealed class EndToEndTests(SystemFixture system)
         var options = LoadGenOptions.Parse([.. load, "--target", $"http://127.0.0.1:{system.ScoringPort}", "--api-key", system.ScorerKey.Key,
             "--duration", "2", "--warmup", "1.5", "--seed", "23"]);
 
-        var result = await new LoadRunner(options, system.Scoring, TextWriter.Null).RunAsync(CancellationToken.None).WaitAsync(ClientTimeout);
+        var result = await new LoadRunner(options, system.ScoringChannel.CreateCallInvoker(), TextWriter.Null).RunAsync(CancellationToken.None).WaitAsync(ClientTimeout);
 
         Assert.Empty(result.Errors);
         Assert.True(result.Completed > 0, "nothing measured");
@@ -142,9 +143,9 @@ public sealed class EndToEndTests(SystemFixture system)
             case "oversized attributes": for (var i = 0; i < 40; i++) { tx.Attributes[$"k{i}"] = "v"; } break;
         }
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => system.Scoring.ScoreAsync(new ScoreRequest { Transaction = tx }, system.ScorerCall()));
+        var e = await Assert.ThrowsAsync<RpcException>(() => system.Scoring.ScoreAsync(new ScoreRequest { Transaction = tx }, system.ScorerCall()).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
-        Assert.Contains(field, e.GetRichStatus()!.Details.Single().Unpack<BadRequest>().FieldViolations.Select(v => v.Field));
+        Assert.Contains(field, e.GetRpcStatus()!.Details.Single().Unpack<BadRequest>().FieldViolations.Select(v => v.Field));
 
         using var call = system.Scoring.ScoreStream(system.ScorerCall());
         await call.RequestStream.WriteAsync(new ScoreStreamRequest { Transaction = tx });
@@ -159,11 +160,11 @@ public sealed class EndToEndTests(SystemFixture system)
     public async Task Auth_MissingWrongAndUnderprivilegedKeys_Refused()
     {
         var request = new ScoreRequest { Transaction = Fresh("auth") };
-        var none = await Assert.ThrowsAsync<RpcException>(() => system.Scoring.ScoreAsync(request, ScoringServiceClient.WithApiKey(null, DateTime.UtcNow.AddSeconds(10))));
+        var none = await Assert.ThrowsAsync<RpcException>(() => system.Scoring.ScoreAsync(request, ApiKeys.CallOptions(null, DateTime.UtcNow.AddSeconds(10))).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, none.StatusCode);
-        var wrong = await Assert.ThrowsAsync<RpcException>(() => system.Scoring.ScoreAsync(request, ScoringServiceClient.WithApiKey("gateway.forged", DateTime.UtcNow.AddSeconds(10))));
+        var wrong = await Assert.ThrowsAsync<RpcException>(() => system.Scoring.ScoreAsync(request, ApiKeys.CallOptions("gateway.forged", DateTime.UtcNow.AddSeconds(10))).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, wrong.StatusCode);
-        var analyst = await Assert.ThrowsAsync<RpcException>(() => system.Scoring.ScoreAsync(request, ScoringServiceClient.WithApiKey(system.AnalystKey.Key, DateTime.UtcNow.AddSeconds(10))));
+        var analyst = await Assert.ThrowsAsync<RpcException>(() => system.Scoring.ScoreAsync(request, ApiKeys.CallOptions(system.AnalystKey.Key, DateTime.UtcNow.AddSeconds(10))).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, analyst.StatusCode);
         await system.WaitForScalarAsync("select count(*) from decisions where transaction_id like 'auth-%'", 0, TimeSpan.FromSeconds(1));
     }

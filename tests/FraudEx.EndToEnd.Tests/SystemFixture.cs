@@ -1,7 +1,9 @@
-using FraudEx.Clients;
-using FraudEx.Grpc;
+using FraudEx.Contracts.V1;
+using FraudEx.ServiceDefaults.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using FraudEx.Scoring.Pipeline;
-using FraudEx.Scoring.Security;
+using FraudEx.ServiceDefaults.Security;
 using FraudEx.Testing;
 using Npgsql;
 
@@ -38,7 +40,7 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public GrpcChannel ScoringChannel { get; private set; } = null!;
 
-    public ScoringServiceClient Scoring { get; private set; } = null!;
+    public ScoringService.ScoringServiceClient Scoring { get; private set; } = null!;
 
     public GrpcChannel AlertsChannel { get; private set; } = null!;
 
@@ -78,7 +80,7 @@ public sealed class SystemFixture : IAsyncLifetime
         await WaitReadyAsync(ScoringPort);
 
         ScoringChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{ScoringPort}");
-        Scoring = new ScoringServiceClient(ScoringChannel);
+        Scoring = new ScoringService.ScoringServiceClient(ScoringChannel);
         AlertsChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{AlertsPort}");
     }
 
@@ -130,12 +132,12 @@ public sealed class SystemFixture : IAsyncLifetime
 
     private static void AddKey(Dictionary<string, string?> environment, int index, ApiKeyEntry entry)
     {
-        environment[$"Scoring__Auth__Keys__{index}__Id"] = entry.Id;
-        environment[$"Scoring__Auth__Keys__{index}__Salt"] = entry.Salt;
-        environment[$"Scoring__Auth__Keys__{index}__Hash"] = entry.Hash;
+        environment[$"Auth__Keys__{index}__Id"] = entry.Id;
+        environment[$"Auth__Keys__{index}__Salt"] = entry.Salt;
+        environment[$"Auth__Keys__{index}__Hash"] = entry.Hash;
         for (var r = 0; r < entry.Roles.Count; r++)
         {
-            environment[$"Scoring__Auth__Keys__{index}__Roles__{r}"] = entry.Roles[r];
+            environment[$"Auth__Keys__{index}__Roles__{r}"] = entry.Roles[r];
         }
     }
 
@@ -160,13 +162,13 @@ public sealed class SystemFixture : IAsyncLifetime
     public async Task WaitReadyAsync(int port)
     {
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
-        var client = new ScoringServiceClient(channel);
+        var client = new ScoringService.ScoringServiceClient(channel);
         var deadline = DateTime.UtcNow + StartTimeout;
         while (true)
         {
             try
             {
-                await client.GetModelAsync(new(), ScoringServiceClient.WithApiKey(ScorerKey.Key, DateTime.UtcNow.AddSeconds(2)));
+                await client.GetModelAsync(new(), ApiKeys.CallOptions(ScorerKey.Key, DateTime.UtcNow.AddSeconds(2)));
                 return;
             }
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException && DateTime.UtcNow < deadline)
@@ -181,7 +183,7 @@ public sealed class SystemFixture : IAsyncLifetime
         }
     }
 
-    public CallOptions ScorerCall(int seconds = 30) => ScoringServiceClient.WithApiKey(ScorerKey.Key, DateTime.UtcNow.AddSeconds(seconds));
+    public CallOptions ScorerCall(int seconds = 30) => ApiKeys.CallOptions(ScorerKey.Key, DateTime.UtcNow.AddSeconds(seconds));
 
     /// <summary>Runs a query against the alerts database and returns its single scalar.</summary>
     public async Task<T> ScalarAsync<T>(string sql)

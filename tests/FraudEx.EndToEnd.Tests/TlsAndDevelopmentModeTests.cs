@@ -1,9 +1,10 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using FraudEx.Clients;
+using FraudEx.ServiceDefaults.Rpc;
 using FraudEx.Contracts.V1;
-using FraudEx.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using FraudEx.Testing;
 
 namespace FraudEx.EndToEnd.Tests;
@@ -30,7 +31,7 @@ public sealed class TlsAndDevelopmentModeTests(SystemFixture system)
         SslApplicationProtocol? negotiated = null;
         using var channel = GrpcChannel.ForAddress($"https://127.0.0.1:{port}", new GrpcChannelOptions
         {
-            SslOptions = new SslClientAuthenticationOptions
+            HttpHandler = new SocketsHttpHandler { SslOptions = new SslClientAuthenticationOptions
             {
                 // Trust exactly the configured certificate, as a gateway pinning it would.
                 RemoteCertificateValidationCallback = (sender, cert, _, _) =>
@@ -39,16 +40,16 @@ public sealed class TlsAndDevelopmentModeTests(SystemFixture system)
                     negotiated = (sender as SslStream)?.NegotiatedApplicationProtocol;
                     return cert is not null && cert.GetCertHashString() == certificate.GetCertHashString();
                 },
-            },
+            } },
         });
-        var client = new ScoringServiceClient(channel);
+        var client = new ScoringService.ScoringServiceClient(channel);
         GetModelResponse? model = null;
         var deadline = DateTime.UtcNow + SystemFixture.StartTimeout;
         while (model is null)
         {
             try
             {
-                model = await client.GetModelAsync(new GetModelRequest(), ScoringServiceClient.WithApiKey(system.ScorerKey.Key, DateTime.UtcNow.AddSeconds(5)));
+                model = await client.GetModelAsync(new GetModelRequest(), ApiKeys.CallOptions(system.ScorerKey.Key, DateTime.UtcNow.AddSeconds(5)));
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
             {
@@ -61,15 +62,15 @@ public sealed class TlsAndDevelopmentModeTests(SystemFixture system)
         Assert.True(negotiated is null || negotiated == SslApplicationProtocol.Http2, $"ALPN chose {negotiated}");
 
         using var plain = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
-        await Assert.ThrowsAnyAsync<Exception>(() => new ScoringServiceClient(plain).GetModelAsync(new GetModelRequest(),
-            ScoringServiceClient.WithApiKey(system.ScorerKey.Key, DateTime.UtcNow.AddSeconds(5))));
+        await Assert.ThrowsAnyAsync<Exception>(() => new ScoringService.ScoringServiceClient(plain).GetModelAsync(new GetModelRequest(),
+            ApiKeys.CallOptions(system.ScorerKey.Key, DateTime.UtcNow.AddSeconds(5))).ResponseAsync);
     }
 
     [Fact]
     public async Task NoKeysOnNonLoopbackAddress_RefusesToStart()
     {
         var environment = system.ScoringEnvironment("spool-dev");
-        foreach (var key in environment.Keys.Where(k => k.StartsWith("Scoring__Auth__", StringComparison.Ordinal)).ToList())
+        foreach (var key in environment.Keys.Where(k => k.StartsWith("Auth__", StringComparison.Ordinal)).ToList())
         {
             environment.Remove(key);
         }
@@ -85,7 +86,7 @@ public sealed class TlsAndDevelopmentModeTests(SystemFixture system)
     public async Task NoKeysOnLoopback_RunsAndSaysSoLoudly()
     {
         var environment = system.ScoringEnvironment("spool-dev-loopback");
-        foreach (var key in environment.Keys.Where(k => k.StartsWith("Scoring__Auth__", StringComparison.Ordinal)).ToList())
+        foreach (var key in environment.Keys.Where(k => k.StartsWith("Auth__", StringComparison.Ordinal)).ToList())
         {
             environment.Remove(key);
         }
@@ -95,7 +96,7 @@ public sealed class TlsAndDevelopmentModeTests(SystemFixture system)
         await process.WaitForOutputAsync("DEVELOPMENT MODE", SystemFixture.StartTimeout);
         await FreePort.WaitUntilListeningAsync(port, SystemFixture.StartTimeout);
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
-        var model = await new ScoringServiceClient(channel).GetModelAsync(new GetModelRequest(), ScoringServiceClient.WithApiKey(null, DateTime.UtcNow.AddSeconds(10)));
+        var model = await new ScoringService.ScoringServiceClient(channel).GetModelAsync(new GetModelRequest(), ApiKeys.CallOptions(null, DateTime.UtcNow.AddSeconds(10)));
         Assert.Equal(FraudEx.Features.Engine.FeatureSchema.Version, model.FeatureSchemaVersion);
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FraudEx.Contracts.V1;
 using FraudEx.Features.Engine;
-using FraudEx.Grpc;
+using Grpc.Core;
 using FraudEx.Testing;
 using Google.Protobuf.WellKnownTypes;
 using static FraudEx.Features.Tests.Support;
@@ -62,7 +62,7 @@ public sealed class FeatureGrpcServiceTests(RedisFixture fixture) : IClassFixtur
         var empty = await Assert.ThrowsAsync<RpcException>(() => host.Client.ComputeFeaturesAsync(new ComputeFeaturesRequest()).T());
 
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
-        var details = ex.GetRichStatus()!.Details.Single(d => d.Is(Google.Rpc.BadRequest.Descriptor)).Unpack<Google.Rpc.BadRequest>();
+        var details = ex.GetRpcStatus()!.Details.Single(d => d.Is(Google.Rpc.BadRequest.Descriptor)).Unpack<Google.Rpc.BadRequest>();
         var fields = details.FieldViolations.Select(f => f.Field).ToHashSet();
         Assert.Contains("transactions[1].transaction_id", fields);
         Assert.Contains("transactions[1].amount_minor", fields);

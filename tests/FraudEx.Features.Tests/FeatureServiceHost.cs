@@ -1,6 +1,6 @@
-using FraudEx.Clients;
+using FraudEx.Contracts.V1;
 using FraudEx.Features.Grpc;
-using FraudEx.Grpc;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -22,10 +22,10 @@ internal sealed class FeatureServiceHost : IAsyncDisposable
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _channel = GrpcChannel.ForAddress(address);
-        Client = new FeatureServiceClient(_channel);
+        Client = new FeatureService.FeatureServiceClient(_channel);
     }
 
-    public FeatureServiceClient Client { get; }
+    public FeatureService.FeatureServiceClient Client { get; }
 
     public static async Task<FeatureServiceHost> StartAsync(string redisConnectionString, string keyPrefix)
     {

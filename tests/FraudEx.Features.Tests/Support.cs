@@ -27,6 +27,8 @@ internal static class Support
 
     public static Task T(this Task task) => task.WaitAsync(CallTimeout);
 
+    public static Task<T> T<T>(this global::Grpc.Core.AsyncUnaryCall<T> call) => call.ResponseAsync.WaitAsync(CallTimeout);
+
     public static string Prefix() => "t" + Guid.NewGuid().ToString("N")[..10];
 
     /// <summary>A connection as the store's hosts make it (fail fast while Redis is down), reconnecting quickly.</summary>

@@ -1,6 +1,6 @@
-using FraudEx.Clients;
 using FraudEx.Contracts.V1;
-using FraudEx.Scoring.Extensions;
+using FraudEx.ServiceDefaults.Rpc;
+using FraudEx.ServiceDefaults.Security;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Configuration;
 
@@ -14,7 +14,7 @@ public sealed class DevelopmentModeTests
         await using var host = await ScoringTestHost.StartAsync(withKeys: false);
         var tx = Transactions.Valid("dev-1");
         tx.Timestamp = Timestamp.FromDateTime(DateTime.UtcNow);
-        var response = await host.Client.ScoreAsync(new ScoreRequest { Transaction = tx }, ScoringServiceClient.WithApiKey(null, DateTime.UtcNow.AddSeconds(10)));
+        var response = await host.Client.ScoreAsync(new ScoreRequest { Transaction = tx }, ApiKeys.CallOptions(null, DateTime.UtcNow.AddSeconds(10)));
         Assert.Equal("dev-1", response.TransactionId);
     }
 
@@ -26,6 +26,6 @@ public sealed class DevelopmentModeTests
             ["urls"] = "http://127.0.0.1:5100;https://0.0.0.0:5443",
             ["Kestrel:Endpoints:extra:Url"] = "http://[::1]:5200",
         }).Build();
-        Assert.Equal(["http://127.0.0.1:5100", "https://0.0.0.0:5443", "http://[::1]:5200"], ScoringStartup.ListenUrls(configuration));
+        Assert.Equal(["http://127.0.0.1:5100", "https://0.0.0.0:5443", "http://[::1]:5200"], ListenAddressGuard.ConfiguredUrls(configuration));
     }
 }

@@ -1,4 +1,4 @@
-using FraudEx.Scoring.Security;
+using FraudEx.ServiceDefaults.Security;
 
 namespace FraudEx.Scoring.Tests;
 

@@ -1,6 +1,6 @@
-using FraudEx.Clients;
 using FraudEx.Contracts.V1;
-using FraudEx.Grpc;
+using FraudEx.ServiceDefaults.Rpc;
+using Grpc.Core;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 
@@ -14,7 +14,7 @@ public sealed class ScoringGrpcServiceTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await host.DisposeAsync();
 
-    private static CallOptions Key(string? key) => ScoringServiceClient.WithApiKey(key, DateTime.UtcNow.AddSeconds(10));
+    private static CallOptions Key(string? key) => ApiKeys.CallOptions(key, DateTime.UtcNow.AddSeconds(10));
 
     private static Transaction Tx(string id, long amount = 1000)
     {
@@ -43,9 +43,9 @@ public sealed class ScoringGrpcServiceTests : IAsyncLifetime
         tx.AmountMinor = -1;
         tx.Currency = "XYZ";
         tx.Location = new GeoPoint { Latitude = 91 };
-        var e = await Assert.ThrowsAsync<RpcException>(() => host.Client.ScoreAsync(new ScoreRequest { Transaction = tx }, Key(ScoringTestHost.Scorer.Key)));
+        var e = await Assert.ThrowsAsync<RpcException>(() => host.Client.ScoreAsync(new ScoreRequest { Transaction = tx }, Key(ScoringTestHost.Scorer.Key)).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
-        var badRequest = e.GetRichStatus()!.Details.Single().Unpack<BadRequest>();
+        var badRequest = e.GetRpcStatus()!.Details.Single().Unpack<BadRequest>();
         Assert.Equal(["transaction.amount_minor", "transaction.currency", "transaction.location.latitude"], badRequest.FieldViolations.Select(v => v.Field));
         Assert.Empty(host.HandOff.Records);
     }
@@ -53,7 +53,7 @@ public sealed class ScoringGrpcServiceTests : IAsyncLifetime
     [Fact]
     public async Task Score_MissingTransaction_InvalidArgument()
     {
-        var e = await Assert.ThrowsAsync<RpcException>(() => host.Client.ScoreAsync(new ScoreRequest(), Key(ScoringTestHost.Scorer.Key)));
+        var e = await Assert.ThrowsAsync<RpcException>(() => host.Client.ScoreAsync(new ScoreRequest(), Key(ScoringTestHost.Scorer.Key)).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
     }
 
@@ -64,7 +64,7 @@ public sealed class ScoringGrpcServiceTests : IAsyncLifetime
     public async Task Score_WithoutScorerKey_Refused(string? key, StatusCode expected)
     {
         var apiKey = key == "analyst" ? ScoringTestHost.Analyst.Key : key;
-        var e = await Assert.ThrowsAsync<RpcException>(() => host.Client.ScoreAsync(new ScoreRequest { Transaction = Tx("a1") }, Key(apiKey)));
+        var e = await Assert.ThrowsAsync<RpcException>(() => host.Client.ScoreAsync(new ScoreRequest { Transaction = Tx("a1") }, Key(apiKey)).ResponseAsync);
         Assert.Equal(expected, e.StatusCode);
         Assert.Empty(host.HandOff.Records);
     }
@@ -128,7 +128,7 @@ public sealed class ScoringGrpcServiceTests : IAsyncLifetime
     [Fact]
     public async Task ScoreStream_SlowReader_GetsBackPressureNotUnboundedBuffering()
     {
-        using var call = host.Client.ScoreStream(ScoringServiceClient.WithApiKey(ScoringTestHost.Scorer.Key, DateTime.UtcNow.AddSeconds(60)));
+        using var call = host.Client.ScoreStream(ApiKeys.CallOptions(ScoringTestHost.Scorer.Key, DateTime.UtcNow.AddSeconds(60)));
         const int count = 30_000;
         var written = 0;
         var writer = Task.Run(async () =>

@@ -1,12 +1,12 @@
-using FraudEx.Clients;
-using FraudEx.Grpc;
+using FraudEx.Contracts.V1;
 using FraudEx.Scoring.Batching;
 using FraudEx.Scoring.Grpc;
 using FraudEx.Scoring.Pipeline;
 using FraudEx.Scoring.Policy;
-using FraudEx.Scoring.Security;
 using FraudEx.Scoring.Telemetry;
 using FraudEx.Scoring.Validation;
+using FraudEx.ServiceDefaults.Security;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Features;
@@ -23,7 +23,7 @@ namespace FraudEx.Scoring.Tests;
 /// <summary>
 /// The scoring gRPC service on a real Kestrel (HTTP/2 on a loopback port picked by the OS), with in-memory features,
 /// model and hand-off, so the service layer's contract (auth, validation, statuses, stream order, back-pressure) is
-/// tested over the wire with our own client.
+/// tested over the wire with the generated client on Grpc.Net.Client.
 /// </summary>
 internal sealed class ScoringTestHost : IAsyncDisposable
 {
@@ -33,7 +33,7 @@ internal sealed class ScoringTestHost : IAsyncDisposable
     {
         this.app = app;
         Channel = channel;
-        Client = new ScoringServiceClient(channel);
+        Client = new ScoringService.ScoringServiceClient(channel);
     }
 
     public static (string Key, ApiKeyEntry Entry) Scorer { get; } = ApiKeyAuthenticator.CreateKey("gateway", "scorer");
@@ -42,7 +42,7 @@ internal sealed class ScoringTestHost : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
-    public ScoringServiceClient Client { get; }
+    public ScoringService.ScoringServiceClient Client { get; }
 
     public FakeFeatureSource Features => app.Services.GetRequiredService<FakeFeatureSource>();
 
@@ -54,7 +54,10 @@ internal sealed class ScoringTestHost : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o => o.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
         builder.Logging.ClearProviders();
         var s = builder.Services;
-        s.AddGrpcServer();
+        // The service's real registration: interceptors (API keys by ScoringRoles, validation), health, reflection.
+        builder.AddGrpcDefaults();
+        builder.AddFraudExGrpcService<ScoringGrpcService>(ScoringService.Descriptor, ScoringRoles.Methods);
+        s.AddRequestValidator<ScoreRequest, ScoreRequestValidator>();
         s.AddMetrics();
         s.AddSingleton(TimeProvider.System);
         s.AddSingleton<IOptionsMonitor<ScoringOptions>>(new TestOptionsMonitor<ScoringOptions>(new ScoringOptions()));
@@ -63,7 +66,6 @@ internal sealed class ScoringTestHost : IAsyncDisposable
             new ApiKeyOptions { Keys = withKeys ? [Scorer.Entry, Analyst.Entry] : [] }));
         s.AddSingleton(Options.Create(new MicroBatcherOptions()));
         s.AddSingleton<TransactionValidator>();
-        s.AddSingleton<ApiKeyAuthenticator>();
         s.AddSingleton(new PolicyRulesSource(null, TimeProvider.System, NullLogger<PolicyRulesSource>.Instance));
         s.AddSingleton<PolicyEngine>();
         s.AddSingleton<IFeatureCatalog, FakeCatalog>(_ => new FakeCatalog());
@@ -79,7 +81,6 @@ internal sealed class ScoringTestHost : IAsyncDisposable
         });
         s.AddSingleton<ScoringTelemetry>();
         s.AddSingleton<ScoringPipeline>();
-        s.AddSingleton<ScoringGrpcService>();
         var app = builder.Build();
         app.MapGrpcService<ScoringGrpcService>();
         await app.StartAsync().WaitAsync(Wait.Timeout);

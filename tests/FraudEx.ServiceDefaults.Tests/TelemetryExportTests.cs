@@ -4,6 +4,8 @@ using FraudEx.ServiceDefaults.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace FraudEx.ServiceDefaults.Tests;
 
@@ -52,7 +54,8 @@ public sealed class TelemetryExportTests
     {
         await using var host = await TestHost.StartAsync();
 
-        Assert.Empty(host.App.Services.GetServices<IHostedService>().OfType<TelemetryHostedService>());
+        Assert.Null(host.App.Services.GetService<TracerProvider>());
+        Assert.Null(host.App.Services.GetService<MeterProvider>());
         Assert.Null(host.App.Services.GetService<TelemetrySettings>());
     }
 }

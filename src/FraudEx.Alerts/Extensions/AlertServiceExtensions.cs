@@ -2,8 +2,8 @@ using FraudEx.Alerts;
 using FraudEx.Alerts.Internal;
 using FraudEx.Alerts.Storage;
 using FraudEx.Alerts.Webhooks;
-using FraudEx.Clients;
-using FraudEx.Grpc;
+using FraudEx.ServiceDefaults.Rpc;
+using FraudEx.Contracts.V1;
 using FraudEx.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,12 +43,15 @@ public static class AlertServiceExtensions
         services.AddSingleton<WebhookSubscriptions>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<AlertFeed>();
-        services.AddSingleton<AlertGrpcService>();
+        // Authentication by the Auth keys is the trust work's to switch on (AlertRoles holds the table); until then
+        // the alert service takes calls from its loopback peers without keys.
+        builder.AddFraudExGrpcService<AlertGrpcService>(AlertService.Descriptor, roles: null);
+        services.AddRequestValidator<RecordDecisionsRequest, RecordDecisionsValidator>();
 
-        var features = builder.Configuration.GetServiceUri("features", "grpc", ServicePorts.Features);
-        services.AddSingleton(_ => new FeatureChannel(GrpcChannel.ForAddress(features)));
+        // The feature service through its generated client (services:features:grpc:0, else 127.0.0.1:5101).
+        builder.AddFraudExGrpcClient<FeatureService.FeatureServiceClient>("features", ServicePorts.Features);
         services.TryAddSingleton<ILabelSink>(sp => new FeatureServiceLabelSink(
-            new FeatureServiceClient(sp.GetRequiredService<FeatureChannel>().Channel), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<FeatureService.FeatureServiceClient>(), sp.GetRequiredService<TimeProvider>()));
 
         // Order matters: the schema exists before the feed, the forwarder and the dispatcher start.
         services.AddHostedService<DatabaseInitializer>();
@@ -56,15 +59,6 @@ public static class AlertServiceExtensions
         services.AddHostedService<LabelForwardingService>();
         services.AddHostedService<WebhookDispatchService>();
 
-        services.AddGrpcServer();
         return builder;
-    }
-
-    /// <summary>Owns the channel to the feature service so the container disposes it.</summary>
-    private sealed class FeatureChannel(GrpcChannel channel) : IDisposable
-    {
-        public GrpcChannel Channel { get; } = channel;
-
-        public void Dispose() => Channel.Dispose();
     }
 }

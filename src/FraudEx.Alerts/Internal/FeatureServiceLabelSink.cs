@@ -1,11 +1,9 @@
-using FraudEx.Clients;
 using FraudEx.Contracts.V1;
-using FraudEx.Grpc;
 
 namespace FraudEx.Alerts.Internal;
 
 /// <summary>Forwards labels to FeatureService.RecordLabels, at most 1,024 per call as the contract allows.</summary>
-internal sealed class FeatureServiceLabelSink(FeatureServiceClient client, TimeProvider timeProvider) : ILabelSink
+internal sealed class FeatureServiceLabelSink(FeatureService.FeatureServiceClient client, TimeProvider timeProvider) : ILabelSink
 {
     private const int MaxPerCall = 1024;
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
@@ -17,7 +15,7 @@ internal sealed class FeatureServiceLabelSink(FeatureServiceClient client, TimeP
             var request = new RecordLabelsRequest();
             request.Labels.AddRange(labels.Skip(offset).Take(MaxPerCall));
             var deadline = (timeProvider.GetUtcNow() + CallTimeout).UtcDateTime;
-            await client.RecordLabelsAsync(request, new CallOptions(deadline: deadline, cancellationToken: cancellationToken))
+            await client.RecordLabelsAsync(request, deadline: deadline, cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
         }
     }

@@ -1,5 +1,6 @@
+using FraudEx.Contracts.V1;
 using FraudEx.Features.Grpc;
-using FraudEx.Grpc;
+using FraudEx.ServiceDefaults.Rpc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.Hosting;
@@ -16,11 +17,16 @@ public static class FeatureServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddGrpcServer();
+        // Authentication by the Auth keys is the trust work's to switch on (FeatureRoles holds the table); until
+        // then the feature service takes calls from its loopback peers without keys.
+        builder.AddFraudExGrpcService<FeatureGrpcService>(FeatureService.Descriptor, roles: null);
+        services.AddSingleton<FeatureRequestValidator>();
+        services.AddSingleton<IRequestValidator<ComputeFeaturesRequest>>(sp => sp.GetRequiredService<FeatureRequestValidator>());
+        services.AddSingleton<IRequestValidator<GetEntityStateRequest>>(sp => sp.GetRequiredService<FeatureRequestValidator>());
+        services.AddSingleton<IRequestValidator<RecordLabelsRequest>>(sp => sp.GetRequiredService<FeatureRequestValidator>());
         services.TryAddSingleton(TimeProvider.System);
         builder.AddFeatureStore();
         services.AddSingleton<FeatureTelemetry>();
-        services.AddSingleton<FeatureGrpcService>();
         return builder;
     }
 }

@@ -2,23 +2,22 @@ using System.Diagnostics;
 using FraudEx.Contracts.V1;
 using FraudEx.Features.Engine;
 using FraudEx.Features.Internal;
-using FraudEx.Grpc;
+using FraudEx.ServiceDefaults.Rpc;
 using Google.Protobuf.WellKnownTypes;
+using global::Grpc.Core;
 
 namespace FraudEx.Features.Grpc;
 
-/// <summary>fraudex.v1.FeatureService: validation and status mapping around <see cref="FeatureStore"/>.</summary>
-public sealed class FeatureGrpcService(FeatureStore store, FeatureTelemetry telemetry, TimeProvider time) : IGrpcService
+/// <summary>
+/// fraudex.v1.FeatureService on Grpc.AspNetCore: status mapping around <see cref="FeatureStore"/>. Requests reach it
+/// validated (<see cref="FeatureRequestValidator"/>, run by the validation interceptor).
+/// </summary>
+public sealed class FeatureGrpcService(FeatureStore store, FeatureTelemetry telemetry) : FeatureService.FeatureServiceBase
 {
-    public void Bind(GrpcServiceBinder binder) =>
-        binder.Service(FeaturesReflection.Descriptor, "FeatureService")
-            .Unary<ComputeFeaturesRequest, ComputeFeaturesResponse>("ComputeFeatures", ComputeFeaturesAsync)
-            .Unary<GetEntityStateRequest, GetEntityStateResponse>("GetEntityState", GetEntityStateAsync)
-            .Unary<RecordLabelsRequest, RecordLabelsResponse>("RecordLabels", RecordLabelsAsync);
-
-    public async Task<ComputeFeaturesResponse> ComputeFeaturesAsync(ComputeFeaturesRequest request, ServerCallContext context)
+    public override async Task<ComputeFeaturesResponse> ComputeFeatures(ComputeFeaturesRequest request, ServerCallContext context)
     {
-        ThrowIfInvalid(RequestValidator.Validate(request, time.GetUtcNow()));
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
         using var activity = telemetry.Source.StartActivity("features.compute");
         activity?.SetTag("fraudex.batch_size", request.Transactions.Count);
         var events = request.Transactions.Select(TransactionMapper.ToEvent).ToList();
@@ -37,9 +36,10 @@ public sealed class FeatureGrpcService(FeatureStore store, FeatureTelemetry tele
         return response;
     }
 
-    public async Task<GetEntityStateResponse> GetEntityStateAsync(GetEntityStateRequest request, ServerCallContext context)
+    public override async Task<GetEntityStateResponse> GetEntityState(GetEntityStateRequest request, ServerCallContext context)
     {
-        ThrowIfInvalid(RequestValidator.Validate(request));
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
         var view = await Call(() => store.GetEntityStateAsync((EntityKind)(int)request.EntityType, request.EntityId, context.CancellationToken)).ConfigureAwait(false);
         var response = new GetEntityStateResponse
         {
@@ -60,9 +60,10 @@ public sealed class FeatureGrpcService(FeatureStore store, FeatureTelemetry tele
         return response;
     }
 
-    public async Task<RecordLabelsResponse> RecordLabelsAsync(RecordLabelsRequest request, ServerCallContext context)
+    public override async Task<RecordLabelsResponse> RecordLabels(RecordLabelsRequest request, ServerCallContext context)
     {
-        ThrowIfInvalid(RequestValidator.Validate(request));
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
         var events = new List<LabelEvent>(request.Labels.Count);
         foreach (var label in request.Labels)
         {
@@ -74,14 +75,6 @@ public sealed class FeatureGrpcService(FeatureStore store, FeatureTelemetry tele
 
         var (applied, duplicates) = await Call(() => store.RecordLabelsAsync(events, context.CancellationToken)).ConfigureAwait(false);
         return new RecordLabelsResponse { Applied = applied, Duplicates = duplicates };
-    }
-
-    private static void ThrowIfInvalid(List<(string Field, string Description)> violations)
-    {
-        if (violations.Count > 0)
-        {
-            throw RpcErrors.InvalidArgument($"Invalid request: {violations[0].Field} {violations[0].Description}.", violations);
-        }
     }
 
     /// <summary>Maps store failures to exact statuses; the message never carries more than the cause's summary.</summary>
@@ -105,7 +98,7 @@ public sealed class FeatureGrpcService(FeatureStore store, FeatureTelemetry tele
         }
         catch (FeatureStoreCorruptStateException ex)
         {
-            throw new RpcException(StatusCode.DataLoss, $"Stored state of an entity of this batch is unreadable ({ex.Key}).");
+            throw RpcErrors.DataLoss($"Stored state of an entity of this batch is unreadable ({ex.Key}).");
         }
     }
 

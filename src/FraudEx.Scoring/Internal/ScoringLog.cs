@@ -30,15 +30,6 @@ internal static partial class ScoringLog
     [LoggerMessage(EventId = 6020, Level = LogLevel.Error, Message = "Decision NOT RECORDED: transaction {TransactionId} was answered {Decision} but the decision spool refused it ({Error}); Scoring:HandOffFailure = Answer")]
     public static partial void DecisionNotRecorded(ILogger logger, string transactionId, Decision decision, string error);
 
-    [LoggerMessage(EventId = 6008, Level = LogLevel.Warning, Message = "DEVELOPMENT MODE: no API keys are configured (Scoring:Auth:Keys), so every call is allowed without credentials. This is permitted only because every listen address is loopback: {Addresses}")]
-    public static partial void DevelopmentMode(ILogger logger, string addresses);
-
-    [LoggerMessage(EventId = 6009, Level = LogLevel.Critical, Message = "Refusing to run without API keys on non-loopback addresses {Addresses}: configure Scoring:Auth:Keys")]
-    public static partial void DevelopmentModeRefused(ILogger logger, string addresses);
-
-    [LoggerMessage(EventId = 6010, Level = LogLevel.Information, Message = "Call {Method} refused ({Outcome}) for key {KeyId}")]
-    public static partial void AuthRefused(ILogger logger, string method, string outcome, string keyId);
-
     [LoggerMessage(EventId = 6011, Level = LogLevel.Warning, Message = "Scoring queue full: refusing a transaction with RESOURCE_EXHAUSTED")]
     public static partial void QueueFull(ILogger logger);
 

@@ -1,6 +1,5 @@
-using FraudEx.Clients;
 using FraudEx.Contracts.V1;
-using FraudEx.Grpc;
+using Grpc.Core;
 
 namespace FraudEx.Scoring.Pipeline;
 
@@ -8,7 +7,7 @@ namespace FraudEx.Scoring.Pipeline;
 /// The feature service as the pipeline's feature source: one ComputeFeatures call per batch, with the batch's budget
 /// as the call's deadline. Failures become <see cref="FeaturesUnavailableException"/>, so the batch is scored degraded.
 /// </summary>
-public sealed class FeatureServiceSource(FeatureServiceClient client) : IFeatureSource
+public sealed class FeatureServiceSource(FeatureService.FeatureServiceClient client) : IFeatureSource
 {
     /// <inheritdoc />
     public async ValueTask<FeatureBatch> ComputeAsync(IReadOnlyList<Transaction> transactions, CancellationToken cancellationToken)
@@ -18,7 +17,7 @@ public sealed class FeatureServiceSource(FeatureServiceClient client) : IFeature
         ComputeFeaturesResponse response;
         try
         {
-            response = await client.ComputeFeaturesAsync(request, new CallOptions(cancellationToken: cancellationToken)).ConfigureAwait(false);
+            response = await client.ComputeFeaturesAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.DeadlineExceeded)
         {
@@ -30,7 +29,7 @@ public sealed class FeatureServiceSource(FeatureServiceClient client) : IFeature
         }
         catch (RpcException e)
         {
-            throw new FeaturesUnavailableException(DegradedReason.FeaturesUnavailable, $"The feature service answered {e.StatusCode}: {e.Detail}", e);
+            throw new FeaturesUnavailableException(DegradedReason.FeaturesUnavailable, $"The feature service answered {e.StatusCode}: {e.Status.Detail}", e);
         }
         catch (HttpRequestException e)
         {

@@ -1,6 +1,6 @@
-using FraudEx.Clients;
 using FraudEx.Contracts.V1;
-using FraudEx.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using FraudEx.Testing;
 
 namespace FraudEx.Alerts.Tests.Infrastructure;
@@ -19,14 +19,14 @@ public sealed class AlertServiceHost : IAsyncDisposable
         Port = port;
         _extraEnvironment = extraEnvironment;
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
-        Client = new AlertServiceClient(Channel);
+        Client = new AlertService.AlertServiceClient(Channel);
     }
 
     public int Port { get; }
 
     public GrpcChannel Channel { get; }
 
-    public AlertServiceClient Client { get; }
+    public AlertService.AlertServiceClient Client { get; }
 
     public string Output => _process?.Output ?? string.Empty;
 
