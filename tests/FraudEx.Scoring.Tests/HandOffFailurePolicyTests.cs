@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
-using FraudEx.Clients;
+using FraudEx.ServiceDefaults.Rpc;
 using FraudEx.Contracts.V1;
-using FraudEx.Grpc;
+using Grpc.Core;
 using FraudEx.Scoring.Batching;
 using FraudEx.Scoring.Pipeline;
 using FraudEx.Scoring.Policy;
@@ -119,7 +119,7 @@ public sealed class HandOffFailureStatusTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await host.DisposeAsync();
 
-    private static CallOptions Key() => ScoringServiceClient.WithApiKey(ScoringTestHost.Scorer.Key, DateTime.UtcNow.AddSeconds(10));
+    private static CallOptions Key() => ApiKeys.CallOptions(ScoringTestHost.Scorer.Key, DateTime.UtcNow.AddSeconds(10));
 
     private static Transaction Tx(string id)
     {
@@ -133,7 +133,7 @@ public sealed class HandOffFailureStatusTests : IAsyncLifetime
     {
         host.HandOff.Fail = true;
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => host.Client.ScoreAsync(new ScoreRequest { Transaction = Tx("u1") }, Key()));
+        var e = await Assert.ThrowsAsync<RpcException>(() => host.Client.ScoreAsync(new ScoreRequest { Transaction = Tx("u1") }, Key()).ResponseAsync);
 
         Assert.Equal(StatusCode.Unavailable, e.StatusCode);
         Assert.Empty(host.HandOff.Records);
