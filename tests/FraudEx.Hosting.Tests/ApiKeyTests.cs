@@ -1,5 +1,5 @@
 using FraudEx.Hosting;
-using FraudEx.Scoring.Security;
+using FraudEx.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
 namespace FraudEx.Hosting.Tests;
