@@ -16,12 +16,17 @@ public static class FeatureStoreExtensions
     /// Adds the Redis connection through Aspire (connection string <c>ConnectionStrings:{connectionName}</c>, e.g.
     /// <c>ConnectionStrings__redis=127.0.0.1:6379</c>; its health check and tracing come with it), configured as
     /// <see cref="FeatureStoreRedis.Configure"/> says, and the <see cref="FeatureStore"/> (section "Features").
+    /// <paramref name="readinessCheck"/> false leaves out Aspire's Redis health check, for a host that stays ready
+    /// (and degrades) while Redis is down.
     /// </summary>
-    public static TBuilder AddFeatureStore<TBuilder>(this TBuilder builder, string connectionName = "redis", string clientName = "fraudex-features")
+    public static TBuilder AddFeatureStore<TBuilder>(this TBuilder builder, string connectionName = "redis", string clientName = "fraudex-features", bool readinessCheck = true)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddRedisClient(connectionName, configureOptions: o => FeatureStoreRedis.Configure(o, clientName));
+        builder.AddRedisClient(
+            connectionName,
+            configureSettings: s => s.DisableHealthChecks |= !readinessCheck,
+            configureOptions: o => FeatureStoreRedis.Configure(o, clientName));
         builder.Services.AddSingleton(sp =>
         {
             var options = new FeatureStoreOptions();

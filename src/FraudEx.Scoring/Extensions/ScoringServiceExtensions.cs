@@ -20,9 +20,8 @@ namespace Microsoft.Extensions.Hosting;
 public static class ScoringServiceExtensions
 {
     /// <summary>
-    /// Adds the gRPC service with its interceptors (API keys from <c>Auth</c> by <see cref="ScoringRoles"/>, request
-    /// validation), the policy, the models (hot reloaded), the pipeline with its micro-batcher, the feature service
-    /// client and the decision spool shipping to the alert service's client.
+    /// Adds validation, authentication, the policy, the models (hot reloaded), the pipeline with its micro-batcher,
+    /// the feature source (in process over Redis, or the feature service's client), the decision spool and the gRPC service.
     /// </summary>
     public static TBuilder AddScoringServices<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -62,7 +61,8 @@ public static class ScoringServiceExtensions
         // Peers through generated clients, found by service discovery (services:features:grpc:0), else 127.0.0.1:5101/5102.
         builder.AddFraudExGrpcClient<FeatureService.FeatureServiceClient>("features", ServicePorts.Features);
         builder.AddFraudExGrpcClient<AlertService.AlertServiceClient>("alerts", ServicePorts.Alerts);
-        services.AddSingleton<IFeatureSource>(sp => new FeatureServiceSource(sp.GetRequiredService<FeatureService.FeatureServiceClient>()));
+        var featuresAddress = configuration["services:features:grpc:0"] ?? configuration["services:features:http:0"] ?? $"http://127.0.0.1:{ServicePorts.Features}";
+        builder.AddFeatureSource(sp => new FeatureServiceSource(sp.GetRequiredService<FeatureService.FeatureServiceClient>()), featuresAddress);
         services.AddSingleton<SpoolHandOff>();
         services.AddSingleton<IDecisionHandOff>(sp => sp.GetRequiredService<SpoolHandOff>());
         services.AddSingleton<Func<CancellationToken, Task<DecisionSpool>>>(sp => async ct =>
@@ -75,4 +75,38 @@ public static class ScoringServiceExtensions
         services.AddHostedService<ScoringStartup>();
         return builder;
     }
+
+    /// <summary>
+    /// The feature source <c>Scoring:Features:Mode</c> names: InProcess (the feature store library over
+    /// <c>ConnectionStrings:redis</c>, section <c>Features</c>, exactly the code the feature service runs) or Remote
+    /// (<paramref name="remote"/>). Unset: InProcess when a Redis connection string is configured, else Remote.
+    /// In process, Redis being down does not make the scorer unready: its batches are scored degraded
+    /// (FEATURES_UNAVAILABLE), as when the feature service is down, so Aspire's Redis health check is left out here.
+    /// </summary>
+    private static void AddFeatureSource<TBuilder>(this TBuilder builder, Func<IServiceProvider, IFeatureSource> remote, string remoteAddress)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var configured = builder.Configuration.GetSection(ScoringOptions.Section).Get<ScoringOptions>()?.Features.Mode;
+        var hasRedis = !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("redis"));
+        var mode = configured ?? (hasRedis ? FeaturesMode.InProcess : FeaturesMode.Remote);
+        if (mode == FeaturesMode.InProcess)
+        {
+            if (!hasRedis)
+            {
+                throw new InvalidOperationException("Scoring:Features:Mode is InProcess but ConnectionStrings:redis is not configured.");
+            }
+
+            builder.AddFeatureStore(clientName: "fraudex-scoring", readinessCheck: false);
+            builder.Services.AddSingleton<IFeatureSource>(sp => new StoreFeatureSource(sp.GetRequiredService<FraudEx.Features.FeatureStore>()));
+        }
+        else
+        {
+            builder.Services.AddSingleton(remote);
+        }
+
+        builder.Services.AddSingleton(new FeatureSourceChoice(mode, configured is null && mode == FeaturesMode.Remote, remoteAddress));
+    }
 }
+
+/// <summary>The feature mode chosen at start, and whether it was the fallback for a missing Redis connection string.</summary>
+internal sealed record FeatureSourceChoice(FeaturesMode Mode, bool Fallback, string RemoteAddress);

@@ -1,6 +1,8 @@
 using FraudEx.Alerts.Client;
+using FraudEx.Scoring.Internal;
 using FraudEx.Scoring.Pipeline;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace FraudEx.Scoring.Extensions;
 
@@ -12,12 +14,28 @@ namespace FraudEx.Scoring.Extensions;
 internal sealed class ScoringStartup(
     IServiceProvider services,
     SpoolHandOff handOff,
-    Func<CancellationToken, Task<DecisionSpool>> openSpool) : IHostedService
+    Func<CancellationToken, Task<DecisionSpool>> openSpool,
+    FeatureSourceChoice features,
+    ILogger<ScoringStartup> logger) : IHostedService
 {
     private DecisionSpool? spool;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Resolving the feature source connects to Redis in process mode here rather than in the first call (a Redis that
+        // is down costs the start its connect timeout once; calls then fail fast and are scored degraded).
+        _ = services.GetService(typeof(IFeatureSource));
+        if (features.Fallback)
+        {
+            ScoringLog.FeaturesRemoteFallback(logger, features.RemoteAddress);
+        }
+        else
+        {
+            ScoringLog.FeaturesMode(logger, features.Mode, features.Mode == FeaturesMode.InProcess
+                ? "computed in this process by the feature store over Redis (ConnectionStrings:redis)"
+                : $"from the feature service at {features.RemoteAddress}");
+        }
+
         // Resolving the watcher loads the champion (and challenger): a model that cannot serve stops the start here.
         _ = services.GetService(typeof(ModelFileWatcher));
         spool = await openSpool(cancellationToken).ConfigureAwait(false);

@@ -35,4 +35,10 @@ internal static partial class ScoringLog
 
     [LoggerMessage(EventId = 6012, Level = LogLevel.Error, Message = "Scoring failed for a batch")]
     public static partial void ScoringFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 6013, Level = LogLevel.Information, Message = "Features {Mode}: {Detail}")]
+    public static partial void FeaturesMode(ILogger logger, FraudEx.Scoring.Pipeline.FeaturesMode mode, string detail);
+
+    [LoggerMessage(EventId = 6014, Level = LogLevel.Warning, Message = "Features Remote: no ConnectionStrings:redis is configured and Scoring:Features:Mode is not set, so features come from the feature service at {Address} (two gRPC hops per score); configure ConnectionStrings:redis for the in-process default")]
+    public static partial void FeaturesRemoteFallback(ILogger logger, string address);
 }

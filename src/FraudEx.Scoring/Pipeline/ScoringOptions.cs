@@ -25,6 +25,12 @@ public sealed class ScoringOptions
     /// <summary>The feature budget of a batch of <paramref name="transactions"/>.</summary>
     public TimeSpan FeatureBudgetFor(int transactions) => FeatureBudget + (FeatureBudgetPerTransaction * transactions);
 
+    /// <summary>
+    /// Where features come from: <see cref="FeaturesMode.InProcess"/> (the default when <c>ConnectionStrings:redis</c>
+    /// is configured) or <see cref="FeaturesMode.Remote"/>. Read once at start.
+    /// </summary>
+    public ScoringFeaturesOptions Features { get; set; } = new();
+
     /// <summary>Transaction ids whose decisions are remembered for replay.</summary>
     public int DecisionCacheCapacity { get; set; } = 200_000;
 
@@ -55,4 +61,14 @@ public sealed class ScoringOptions
 
     /// <summary>Path of a challenger model scored in shadow; empty for none.</summary>
     public string? ChallengerPath { get; set; }
+}
+
+/// <summary>Configuration section <c>Scoring:Features</c>.</summary>
+public sealed class ScoringFeaturesOptions
+{
+    /// <summary>
+    /// InProcess or Remote; when not set, InProcess if <c>ConnectionStrings:redis</c> is configured, else Remote (said
+    /// at Warning on start).
+    /// </summary>
+    public FeaturesMode? Mode { get; set; }
 }
