@@ -19,6 +19,7 @@ public sealed class SystemFixture : IAsyncLifetime
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly List<ChildProcess> processes = [];
     private readonly string workDirectory = Directory.CreateTempSubdirectory("fraudex-e2e-").FullName;
+    private readonly string featuresKeyPrefix = "e2e" + Guid.NewGuid().ToString("N")[..8];
     private RedisServer? redis;
     private PostgresServer? postgres;
 
@@ -64,7 +65,7 @@ public sealed class SystemFixture : IAsyncLifetime
         Start("FraudEx.Features", FeaturesPort, new()
         {
             ["ConnectionStrings__redis"] = redis.ConnectionString,
-            ["Features__KeyPrefix"] = "e2e" + Guid.NewGuid().ToString("N")[..8],
+            ["Features__KeyPrefix"] = featuresKeyPrefix,
         });
         AlertsPort = FreePort.Next();
         Start("FraudEx.Alerts", AlertsPort, new()
@@ -91,6 +92,9 @@ public sealed class SystemFixture : IAsyncLifetime
         {
             ["services__features__grpc__0"] = $"http://127.0.0.1:{FeaturesPort}",
             ["services__alerts__grpc__0"] = $"http://127.0.0.1:{AlertsPort}",
+            // The default deployment: features computed in the scorer's process over the feature service's Redis keys.
+            ["ConnectionStrings__redis"] = redis!.ConnectionString,
+            ["Features__KeyPrefix"] = featuresKeyPrefix,
             ["Scoring__ModelPath"] = ModelPath,
             ["Scoring__Policy__RulesFile"] = RulesPath,
             ["Scoring__Policy__Degraded"] = "Review",
