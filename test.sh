@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # FraudEx's test command (the README's quick start): installs what the tests need, builds the solution with
-# warnings as errors, runs every test project, prints the polyglot conformance transcripts (python3-grpcio, grpc-js,
-# h2load) and ends with one line "N passed, N failed" summed over all test projects. Exits non-zero on any failure.
+# warnings as errors, runs every test project, prints the transcripts the tests write to artifacts/conformance
+# (today the security suite's and the fault test's; the python3-grpcio, grpc-js and h2load suites are not ported to
+# the Grpc.AspNetCore services yet, see docs/conformance.md) and ends with one line "N passed, N failed" summed over
+# all test projects. Exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
