@@ -48,7 +48,8 @@ public static class GrpcServiceRegistration
 
     /// <summary>
     /// The <c>Auth</c> keys (<see cref="ApiKeyOptions"/>), the authenticator, the interceptor and the development-mode
-    /// guard (no keys: loopback only, logged at Warning). Idempotent. <paramref name="legacySection"/> names a section
+    /// guard (no keys: loopback only, logged at Warning) and the cleartext guard (a configured certificate rules out
+    /// http:// listeners). Idempotent. <paramref name="legacySection"/> names a section
     /// read instead when <c>Auth</c> has no keys (the scorer's former <c>Scoring:Auth</c>).
     /// </summary>
     public static IHostApplicationBuilder AddApiKeyAuthentication(this IHostApplicationBuilder builder, string? legacySection = null)
@@ -61,6 +62,7 @@ public static class GrpcServiceRegistration
             services.TryAddSingleton<ApiKeyAuthenticator>();
             services.TryAddSingleton<ApiKeyInterceptor>();
             services.AddHostedService<DevelopmentModeGuard>();
+            services.AddHostedService<CleartextListenerGuard>();
         }
 
         if (legacySection is not null)

@@ -53,7 +53,7 @@ public sealed class AuthorizationTests(SecuritySystemFixture fixture)
 
     public static TheoryData<string> RpcNames => [.. Rpcs.Select(r => $"{r.Service}/{r.Name}")];
 
-    [Theory(Skip = "issue 14 part 1: the alert and feature services take no credentials yet, and GetModel admits any key; enabled with the shared auth interceptor")]
+    [Theory]
     [MemberData(nameof(RpcNames))]
     public async Task EveryRpc_RefusesMissingForgedAndUnderprivilegedKeys_AdmitsItsRole(string name)
     {

@@ -23,12 +23,8 @@ public sealed class TransportSecurityTests(SecuritySystemFixture fixture)
 
     public static TheoryData<Service> Services => [Service.Scoring, Service.Alerts, Service.Features];
 
-    /// <summary>The services whose development mode is guarded today; the alert and feature services join when they
-    /// take keys (issue 14 part 1).</summary>
-    public static TheoryData<Service> GuardedServices => [Service.Scoring];
-
     [Theory]
-    [MemberData(nameof(GuardedServices))]
+    [MemberData(nameof(Services))]
     public async Task NoKeys_OnEveryInterface_RefusesToStart(Service service)
     {
         var port = FreePort.Next();
@@ -41,7 +37,7 @@ public sealed class TransportSecurityTests(SecuritySystemFixture fixture)
     }
 
     [Theory]
-    [MemberData(nameof(GuardedServices))]
+    [MemberData(nameof(Services))]
     public async Task NoKeys_OnLoopback_RunsAndWarnsLoudly(Service service)
     {
         var port = FreePort.Next();
@@ -118,7 +114,7 @@ public sealed class TransportSecurityTests(SecuritySystemFixture fixture)
         }
     }
 
-    [Theory(Skip = "issue 14 part 1: a configured certificate does not yet rule out cleartext listeners")]
+    [Theory]
     [MemberData(nameof(Services))]
     public async Task ConfiguredCertificate_WithCleartextListener_RefusesToStart(Service service)
     {

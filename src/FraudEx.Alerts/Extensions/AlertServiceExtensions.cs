@@ -43,9 +43,8 @@ public static class AlertServiceExtensions
         services.AddSingleton<WebhookSubscriptions>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<AlertFeed>();
-        // Authentication by the Auth keys is the trust work's to switch on (AlertRoles holds the table); until then
-        // the alert service takes calls from its loopback peers without keys.
-        builder.AddFraudExGrpcService<AlertGrpcService>(AlertService.Descriptor, roles: null);
+        // API keys from Auth, each method by AlertRoles (no keys: development mode, loopback only).
+        builder.AddFraudExGrpcService<AlertGrpcService>(AlertService.Descriptor, AlertRoles.Methods);
         services.AddRequestValidator<RecordDecisionsRequest, RecordDecisionsValidator>();
 
         // The feature service through its generated client (services:features:grpc:0, else 127.0.0.1:5101).

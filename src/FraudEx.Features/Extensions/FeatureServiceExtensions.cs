@@ -17,9 +17,8 @@ public static class FeatureServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        // Authentication by the Auth keys is the trust work's to switch on (FeatureRoles holds the table); until
-        // then the feature service takes calls from its loopback peers without keys.
-        builder.AddFraudExGrpcService<FeatureGrpcService>(FeatureService.Descriptor, roles: null);
+        // API keys from Auth, each method by FeatureRoles (no keys: development mode, loopback only).
+        builder.AddFraudExGrpcService<FeatureGrpcService>(FeatureService.Descriptor, FeatureRoles.Methods);
         services.AddSingleton<FeatureRequestValidator>();
         services.AddSingleton<IRequestValidator<ComputeFeaturesRequest>>(sp => sp.GetRequiredService<FeatureRequestValidator>());
         services.AddSingleton<IRequestValidator<GetEntityStateRequest>>(sp => sp.GetRequiredService<FeatureRequestValidator>());

@@ -10,8 +10,7 @@ public static class ScoringRoles
     {
         ["Score"] = ApiRole.Scorer,
         ["ScoreStream"] = ApiRole.Scorer,
-        // Any valid key may read which model is in service, as before the shared interceptor (gateways check the
-        // model version they are scored by).
-        ["GetModel"] = ApiRole.None,
+        // Analysts (and admin) read which model is in service; gateways learn the version from each ScoreResponse.
+        ["GetModel"] = ApiRole.Analyst,
     };
 }
