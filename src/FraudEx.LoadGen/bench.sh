@@ -53,11 +53,21 @@ wait_port "$redis_port"
 common=(DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
   Telemetry__SpanStatistics="${FRAUDEX_SPAN_STATISTICS:-true}" Logging__LogLevel__FraudEx.ServiceDefaults.Telemetry=Information
   ${FRAUDEX_BENCH_ENV:-})
-env "${common[@]}" ASPNETCORE_URLS="http://127.0.0.1:$features_port" ConnectionStrings__redis="127.0.0.1:$redis_port" \
+# Every service checks the same keys: the load generator's (scorer), the scorer's own identity towards its peers
+# (scoring-service) and the alert service's towards the feature service (alerts-service).
+new_key() { dotnet src/FraudEx.Scoring/bin/Release/net10.0/FraudEx.Scoring.dll new-api-key "$1" "$2"; }
+keys=$(new_key bench scorer); scoring_keys=$(new_key scoring scoring-service); alerts_keys=$(new_key alerts alerts-service)
+api_key=$(echo "$keys" | sed -n 's/^key: //p')
+scoring_client_key=$(echo "$scoring_keys" | sed -n 's/^key: //p')
+alerts_client_key=$(echo "$alerts_keys" | sed -n 's/^key: //p')
+mapfile -t key_env < <(echo "$keys" | grep '^Auth__'
+  echo "$scoring_keys" | grep '^Auth__' | sed 's/^Auth__Keys__0__/Auth__Keys__1__/'
+  echo "$alerts_keys" | grep '^Auth__' | sed 's/^Auth__Keys__0__/Auth__Keys__2__/')
+env "${common[@]}" "${key_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$features_port" ConnectionStrings__redis="127.0.0.1:$redis_port" \
   dotnet src/FraudEx.Features/bin/Release/net10.0/FraudEx.Features.dll >"$work/features.log" 2>&1 &
 features_pid=$!
 pids+=($features_pid)
-env "${common[@]}" ASPNETCORE_URLS="http://127.0.0.1:$alerts_port" \
+env "${common[@]}" "${key_env[@]}" Auth__ClientKey="$alerts_client_key" ASPNETCORE_URLS="http://127.0.0.1:$alerts_port" \
   ConnectionStrings__alertsdb="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=alertsdb" \
   services__features__grpc__0="http://127.0.0.1:$features_port" \
   dotnet src/FraudEx.Alerts/bin/Release/net10.0/FraudEx.Alerts.dll >"$work/alerts.log" 2>&1 &
@@ -65,10 +75,7 @@ alerts_pid=$!
 pids+=($alerts_pid)
 wait_port "$features_port"; wait_port "$alerts_port"
 
-keys=$(dotnet src/FraudEx.Scoring/bin/Release/net10.0/FraudEx.Scoring.dll new-api-key bench scorer)
-api_key=$(echo "$keys" | sed -n 's/^key: //p')
-mapfile -t key_env < <(echo "$keys" | grep '^Auth__')
-env "${common[@]}" "${key_env[@]}" \
+env "${common[@]}" "${key_env[@]}" Auth__ClientKey="$scoring_client_key" \
   ASPNETCORE_URLS="http://127.0.0.1:$scoring_port" \
   services__features__grpc__0="http://127.0.0.1:$features_port" services__alerts__grpc__0="http://127.0.0.1:$alerts_port" \
   DecisionSpool__Directory="$work/spool" \
