@@ -189,7 +189,7 @@ public sealed class EndToEndTests(SystemFixture system)
     [Fact]
     public async Task GetModel_DescribesShippedModel()
     {
-        var model = await system.Scoring.GetModelAsync(new GetModelRequest(), system.ScorerCall());
+        var model = await system.Scoring.GetModelAsync(new GetModelRequest(), ApiKeys.CallOptions(system.AnalystKey.Key, DateTime.UtcNow.AddSeconds(30)));
         Assert.Equal(FraudEx.Features.Engine.FeatureSchema.Version, model.FeatureSchemaVersion);
         var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(system.ModelPath, ".manifest.json"))).RootElement;
         Assert.Equal(manifest.GetProperty("version").GetString(), model.ModelVersion);

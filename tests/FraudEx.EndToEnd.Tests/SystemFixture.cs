@@ -162,7 +162,7 @@ public sealed class SystemFixture : IAsyncLifetime
         processes.Add(ChildProcess.Start("dotnet", [HostAssembly(project)], RepositoryPaths.Root, environment));
     }
 
-    /// <summary>Waits until the scorer answers GetModel (the model is loaded and the spool is open).</summary>
+    /// <summary>Waits until the scorer answers GetModel with the analyst key (the model is loaded and the spool is open).</summary>
     public async Task WaitReadyAsync(int port)
     {
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
@@ -172,7 +172,7 @@ public sealed class SystemFixture : IAsyncLifetime
         {
             try
             {
-                await client.GetModelAsync(new(), ApiKeys.CallOptions(ScorerKey.Key, DateTime.UtcNow.AddSeconds(2)));
+                await client.GetModelAsync(new(), ApiKeys.CallOptions(AnalystKey.Key, DateTime.UtcNow.AddSeconds(2)));
                 return;
             }
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException && DateTime.UtcNow < deadline)

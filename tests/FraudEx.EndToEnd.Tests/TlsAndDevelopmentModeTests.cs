@@ -49,7 +49,7 @@ public sealed class TlsAndDevelopmentModeTests(SystemFixture system)
         {
             try
             {
-                model = await client.GetModelAsync(new GetModelRequest(), ApiKeys.CallOptions(system.ScorerKey.Key, DateTime.UtcNow.AddSeconds(5)));
+                model = await client.GetModelAsync(new GetModelRequest(), ApiKeys.CallOptions(system.AnalystKey.Key, DateTime.UtcNow.AddSeconds(5)));
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
             {
