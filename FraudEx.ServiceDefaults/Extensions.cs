@@ -74,7 +74,8 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Grpc.AspNetCore with the options of <c>Grpc:Server</c> (message size limits: a larger request is
-    /// RESOURCE_EXHAUSTED), the call-logging interceptor on every service, server reflection (v1 and v1alpha) and
+    /// RESOURCE_EXHAUSTED), the call-logging interceptor on every service, precise statuses for request bodies that do
+    /// not parse (INVALID_ARGUMENT) or decompress (INTERNAL) (<see cref="RequestMessageErrors"/>), server reflection (v1 and v1alpha) and
     /// grpc.health.v1 fed by the health checks: <c>""</c> answers for the whole host; each service added with
     /// <c>AddFraudExGrpcService</c> maps its own name.
     /// </summary>
@@ -93,6 +94,9 @@ public static class ServiceDefaultsExtensions
             o.UseHealthChecksCache = false;
             o.Services.Map("", _ => true);
         });
+
+        // After AddGrpc: INVALID_ARGUMENT for a request that does not parse, INTERNAL for one that does not decompress.
+        services.AddRequestMessageErrors();
         return builder;
     }
 

@@ -13,7 +13,8 @@ public static class GrpcServiceRegistration
 {
     /// <summary>
     /// Adds <typeparamref name="TService"/>'s interceptors (API-key authentication by <paramref name="roles"/> when
-    /// given, then request validation) and maps its full name in grpc.health.v1 so <c>Check("fraudex.v1.X")</c>
+    /// given, then request validation), precise statuses for request bodies that do not parse or decompress
+    /// (<see cref="RequestMessageErrors"/>) and maps its full name in grpc.health.v1 so <c>Check("fraudex.v1.X")</c>
     /// answers SERVING when the host is healthy. <paramref name="roles"/> lists every method of
     /// <paramref name="service"/>; null leaves the service without authentication.
     /// </summary>
@@ -41,6 +42,7 @@ public static class GrpcServiceRegistration
 
             o.Interceptors.Add<ValidationInterceptor>();
         });
+        services.AddRequestMessageErrors();
         services.Configure<GrpcHealthChecksOptions>(o => o.Services.Map(service.FullName, _ => true));
         services.AddSingleton<TService>();
         return builder;

@@ -29,9 +29,11 @@ internal sealed class ScoringTestHost : IAsyncDisposable
 {
     private readonly WebApplication app;
 
-    private ScoringTestHost(WebApplication app, GrpcChannel channel)
+    private ScoringTestHost(WebApplication app, string address)
     {
         this.app = app;
+        Address = address;
+        var channel = GrpcChannel.ForAddress(address);
         Channel = channel;
         Client = new ScoringService.ScoringServiceClient(channel);
     }
@@ -39,6 +41,9 @@ internal sealed class ScoringTestHost : IAsyncDisposable
     public static (string Key, ApiKeyEntry Entry) Scorer { get; } = ApiKeyAuthenticator.CreateKey("gateway", "scorer");
 
     public static (string Key, ApiKeyEntry Entry) Analyst { get; } = ApiKeyAuthenticator.CreateKey("analyst", "analyst");
+
+    /// <summary>The service's base address (http://127.0.0.1:port).</summary>
+    public string Address { get; }
 
     public GrpcChannel Channel { get; }
 
@@ -85,7 +90,7 @@ internal sealed class ScoringTestHost : IAsyncDisposable
         app.MapGrpcService<ScoringGrpcService>();
         await app.StartAsync().WaitAsync(Wait.Timeout);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new ScoringTestHost(app, GrpcChannel.ForAddress(address));
+        return new ScoringTestHost(app, address);
     }
 
     public async ValueTask DisposeAsync()

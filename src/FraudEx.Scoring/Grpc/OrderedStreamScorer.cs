@@ -1,4 +1,6 @@
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using Grpc.Core;
 
 namespace FraudEx.Scoring.Grpc;
 
@@ -12,7 +14,8 @@ internal sealed class OrderedStreamScorer<TRequest, TResponse>(
     Func<TRequest, long, CancellationToken, Task<TResponse>> score, int window, TimeProvider timeProvider)
     where TRequest : class
 {
-    /// <summary>Reads every request, scores it, and writes the answers in order; returns when the client has finished.</summary>
+    /// <summary>Reads every request, scores it, and writes the answers in order; returns when the client has finished.
+    /// A read that fails with a status throws it after the answers to the requests read before.</summary>
     public async Task RunAsync(
         Func<CancellationToken, Task<TRequest?>> read,
         Func<TResponse, bool, CancellationToken, Task> write,
@@ -26,6 +29,7 @@ internal sealed class OrderedStreamScorer<TRequest, TResponse>(
         });
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var writer = WriteAllAsync(pending.Reader, write, failed);
+        RpcException? refused = null;
         try
         {
             while (await read(failed.Token).ConfigureAwait(false) is { } request)
@@ -34,12 +38,22 @@ internal sealed class OrderedStreamScorer<TRequest, TResponse>(
                 await pending.Writer.WriteAsync(score(request, receivedAt, failed.Token), failed.Token).ConfigureAwait(false);
             }
         }
+        catch (RpcException e)
+        {
+            // A message the server refuses to read (it does not parse or decompress) ends the stream with that status,
+            // but only after the answers to the messages before it: the client keeps what was scored.
+            refused = e;
+        }
         finally
         {
             pending.Writer.TryComplete();
         }
 
         await writer.ConfigureAwait(false);
+        if (refused is not null)
+        {
+            ExceptionDispatchInfo.Throw(refused);
+        }
     }
 
     private static async Task WriteAllAsync(ChannelReader<Task<TResponse>> pending, Func<TResponse, bool, CancellationToken, Task> write, CancellationTokenSource failed)
