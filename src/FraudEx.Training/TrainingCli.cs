@@ -18,6 +18,8 @@ public static class TrainingCli
           card       re-render models/MODEL_CARD.md from the measured reports in models/ [--models models]
           handbook   the Fraud Detection Handbook benchmark (its protocol, 4 test folds)
                      [--data ../shared/datasets/fraud-detection-handbook --models models --work artifacts]
+                     --validation-only true: stop after the choice on the validation folds (no test fold read);
+                     the engine's vectors are cached under <work>/handbook/
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken cancellationToken)
@@ -149,9 +151,14 @@ public static class TrainingCli
     private static Reporting.ModelFigures Figures(Training.TrainedModel m) =>
         new(m.Name, m.Columns, m.BestIteration + 1, m.ValidationAucPr, m.Validation, m.Test);
 
-    private static Handbook.HandbookResult HandbookCommand(Options o, TextWriter output, CancellationToken cancellationToken)
+    private static Handbook.HandbookResult? HandbookCommand(Options o, TextWriter output, CancellationToken cancellationToken)
     {
-        var result = Handbook.HandbookBenchmark.Run(o.Get("data", Handbook.HandbookData.DefaultDirectory), output, cancellationToken);
+        var result = Handbook.HandbookBenchmark.Run(o.Get("data", Handbook.HandbookData.DefaultDirectory), o.Get("work", "artifacts"),
+            o.Get("validation-only", "false") == "true", output, cancellationToken);
+        if (result is null)
+        {
+            return null;
+        }
         var c = result.Chosen;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"handbook: test folds AUC {c.Auc.Mean:F3}±{c.Auc.Sd:F3} AP {c.Ap.Mean:F3}±{c.Ap.Sd:F3} CP@100 {c.Cp100.Mean:F3}±{c.Cp100.Sd:F3} ({result.Seconds["total"]:F0} s)"));

@@ -73,4 +73,55 @@ public class HandbookFeaturesTests
         Assert.Equal(0, At(v, 5, "card_unusual_count_7d"));
         Assert.True(At(v, 5, "card_max_zscore_24h") < 0);
     }
+
+    [Fact]
+    public void Terminal_FraudRunEndsAtTheLatestKnownTransaction_AndDatesFromItsFirstFraud()
+    {
+        HandbookTransaction[] rows =
+        [
+            Tx(0, 0.0, 1, 9, 1000, true),    // a fraud, then a genuine payment: the run breaks
+            Tx(1, 1.0, 2, 9, 1000, false),
+            Tx(2, 2.0, 3, 9, 1000, true),    // a compromise from day 2: three frauds in a row
+            Tx(3, 3.0, 4, 9, 1000, true),
+            Tx(4, 4.0, 5, 9, 1000, true),
+            Tx(5, 8.5, 6, 9, 1000, false),   // known: days 0 and 1; the latest known is genuine
+            Tx(6, 10.5, 7, 9, 1000, false),  // known up to day 3.5: the frauds of days 2 and 3
+            Tx(7, 12.0, 8, 9, 1000, false),  // known up to day 5.0: all three
+        ];
+
+        var v = HandbookFeatures.Compute(rows);
+
+        Assert.Equal(0, At(v, 0, "term_known_fraud_run"));
+        Assert.True(float.IsNaN(At(v, 0, "term_known_fraud_run_days")));
+        Assert.Equal(0, At(v, 5, "term_known_fraud_run"));
+        Assert.True(float.IsNaN(At(v, 5, "term_known_fraud_run_days")));
+        Assert.Equal(2, At(v, 6, "term_known_fraud_run"));
+        Assert.Equal(8.5f, At(v, 6, "term_known_fraud_run_days"), 3);
+        Assert.Equal(3, At(v, 7, "term_known_fraud_run"));
+        Assert.Equal(10f, At(v, 7, "term_known_fraud_run_days"), 3);
+    }
+
+    [Fact]
+    public void Card_KnownGenuineZScore_UsesOnlyGenuinePaymentsKnownSevenDaysBack()
+    {
+        HandbookTransaction[] rows =
+        [
+            Tx(0, 0.0, 7, 1, 1000, false),   // 10 EUR
+            Tx(1, 1.0, 7, 1, 3000, false),   // 30 EUR: known genuine mean 20, sd √200 ≈ 14.14
+            Tx(2, 2.0, 7, 1, 50_000, true),  // a known fraud from day 9: never part of the baseline
+            Tx(3, 7.5, 7, 1, 2000, false),   // known by 0.5: only day 0's payment, fewer than 2
+            Tx(4, 8.5, 7, 1, 8000, false),   // known genuine by 1.5: 10 and 30
+            Tx(5, 9.5, 7, 1, 8000, true),    // known by 2.5: 10, 30 and the fraud (left out)
+        ];
+
+        var v = HandbookFeatures.Compute(rows);
+
+        Assert.True(float.IsNaN(At(v, 3, "card_known_genuine_zscore")));
+        var z = (80 - 20) / Math.Sqrt(200);
+        Assert.Equal((float)z, At(v, 4, "card_known_genuine_zscore"), 4);
+        Assert.Equal((float)z, At(v, 5, "card_known_genuine_zscore"), 4);
+        Assert.Equal((float)z, At(v, 5, "card_known_genuine_max_zscore_24h"), 4);
+        Assert.Equal(1, At(v, 4, "card_known_genuine_unusual_7d"));
+        Assert.Equal(2, At(v, 5, "card_known_genuine_unusual_7d"));
+    }
 }
