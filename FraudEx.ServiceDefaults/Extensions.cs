@@ -73,6 +73,29 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
+    /// The defaults for a web app that serves browsers rather than gRPC (FraudEx.Console): the same telemetry, health
+    /// checks and service discovery as the services, without the gRPC server and the h2c endpoints (browsers speak
+    /// HTTP/1.1 in cleartext). Without configured URLs the app listens on <c>http://127.0.0.1:{defaultPort}</c>.
+    /// </summary>
+    public static TBuilder AddWebAppDefaults<TBuilder>(this TBuilder builder, int defaultPort)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentOutOfRangeException.ThrowIfNegative(defaultPort);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(defaultPort, 65535);
+
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
+        if (!ListenUrls.IsConfigured(builder.Configuration))
+        {
+            builder.Configuration[ListenUrls.UrlsKey] = ListenUrls.Default(defaultPort);
+        }
+
+        builder.Services.AddServiceDiscovery();
+        return builder;
+    }
+
+    /// <summary>
     /// Grpc.AspNetCore with the options of <c>Grpc:Server</c> (message size limits: a larger request is
     /// RESOURCE_EXHAUSTED), the call-logging interceptor on every service, precise statuses for request bodies that do
     /// not parse (INVALID_ARGUMENT) or decompress (INTERNAL) (<see cref="RequestMessageErrors"/>), server reflection (v1 and v1alpha) and
@@ -186,6 +209,15 @@ public static class ServiceDefaultsExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapHealthChecks(HealthPath, new HealthCheckOptions { Predicate = HealthProbe.ReadyPredicate });
+        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = HealthProbe.LivePredicate });
+        return app;
+    }
+
+    /// <summary><c>/health</c> (ready) and <c>/alive</c> (live) for a web app added with <see cref="AddWebAppDefaults"/>.</summary>
+    public static WebApplication MapWebAppDefaultEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks(HealthPath, new HealthCheckOptions { Predicate = HealthProbe.ReadyPredicate });
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = HealthProbe.LivePredicate });
         return app;

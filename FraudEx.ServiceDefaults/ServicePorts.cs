@@ -6,5 +6,6 @@ public static class ServicePorts
     public const int Scoring = 5100;
     public const int Features = 5101;
     public const int Alerts = 5102;
+    public const int Console = 5180;
     public const int Dashboard = 18888;
 }

@@ -81,6 +81,11 @@ public static class DecisionRecordValidator
         {
             violations.Add(($"{prefix}.decided_at", "is not a valid timestamp"));
         }
+
+        if (decision.TraceParent.Length > 0 && !DecisionTrace.TryParse(decision.TraceParent, out _))
+        {
+            violations.Add(($"{prefix}.trace_parent", "must be empty or a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)"));
+        }
     }
 
     /// <summary>Throws <see cref="InvalidDecisionException"/> when <paramref name="decision"/> is malformed.</summary>

@@ -239,34 +239,72 @@ public sealed partial class DecisionSpool
 
     private async Task SendWithRetryAsync(List<DecisionRecord> records, CancellationToken stop)
     {
+        var (parent, links) = DecisionTrace.ForBatch(records);
         for (var attempt = 0; ; attempt++)
         {
-            try
+            Exception failure;
+            using (var activity = StartShipActivity(parent, links, records.Count, attempt))
             {
-                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                deadline.CancelAfter(_options.SendTimeout);
-                await _recorder.RecordAsync(records, deadline.Token).ConfigureAwait(false);
-                return;
-            }
-            catch (DecisionsRejectedException e)
-            {
-                Quarantine(records, e);
-                return;
-            }
-            catch (Exception e) when (!stop.IsCancellationRequested)
-            {
-                if (attempt == 0 || attempt % 20 == 0)
+                try
                 {
-                    Log.SendFailed(_logger, records.Count, attempt + 1, e);
+                    using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                    deadline.CancelAfter(_options.SendTimeout);
+                    await _recorder.RecordAsync(records, deadline.Token).ConfigureAwait(false);
+                    return;
                 }
-
-                var ceiling = Math.Min(_options.MaxRetryDelay.TotalMilliseconds,
-                    _options.InitialRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20)));
-                // Jitter spreads the retries of many scorers so a recovering alert service is not hit all at once.
-                var delay = TimeSpan.FromMilliseconds(ceiling * (0.5 + Random.Shared.NextDouble() / 2));
-                await Task.Delay(delay, stop).ConfigureAwait(false);
+                catch (DecisionsRejectedException e)
+                {
+                    activity?.SetStatus(ActivityStatusCode.Error, "rejected: " + e.Message);
+                    Quarantine(records, e);
+                    return;
+                }
+                catch (Exception e) when (!stop.IsCancellationRequested)
+                {
+                    activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+                    failure = e;
+                }
             }
+
+            if (attempt == 0 || attempt % 20 == 0)
+            {
+                Log.SendFailed(_logger, records.Count, attempt + 1, failure);
+            }
+
+            var ceiling = Math.Min(_options.MaxRetryDelay.TotalMilliseconds,
+                _options.InitialRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20)));
+            // Jitter spreads the retries of many scorers so a recovering alert service is not hit all at once.
+            var delay = TimeSpan.FromMilliseconds(ceiling * (0.5 + Random.Shared.NextDouble() / 2));
+            await Task.Delay(delay, stop).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The span of one send attempt, placed by <see cref="DecisionTrace.ForBatch"/>: in the trace of the call that
+    /// made the decisions, or a trace of its own linked to theirs. The RecordDecisions client span, and through its
+    /// traceparent header the alert service's spans, nest under it.
+    /// </summary>
+    private static Activity? StartShipActivity(ActivityContext parent, ActivityLink[]? links, int count, int attempt)
+    {
+        if (!DecisionTrace.Source.HasListeners())
+        {
+            return null;
+        }
+
+        if (parent == default)
+        {
+            // Whatever context the shipping loop inherited from the code that opened the spool is not this batch's.
+            Activity.Current = null;
+        }
+
+        var activity = DecisionTrace.Source.StartActivity(DecisionTrace.ShipSpanName, ActivityKind.Producer, parent, links: links);
+        activity?.SetTag("fraudex.decisions.count", count);
+        activity?.SetTag("fraudex.ship.attempt", attempt + 1);
+        if (links is not null)
+        {
+            activity?.SetTag("fraudex.decisions.links", links.Length);
+        }
+
+        return activity;
     }
 
     private void Quarantine(List<DecisionRecord> records, DecisionsRejectedException reason)

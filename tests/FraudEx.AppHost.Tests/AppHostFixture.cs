@@ -39,6 +39,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public string AlertsDbConnectionString => $"Host=127.0.0.1;Port={PostgresPort};Username=postgres;Database=alertsdb";
 
+    /// <summary>The Aspire dashboard of this run (anonymous, loopback), which receives every service's telemetry.</summary>
+    public Uri DashboardUrl { get; private set; } = null!;
+
     /// <summary>Seconds from StartAsync to every resource healthy.</summary>
     public double StartSeconds { get; private set; }
 
@@ -49,8 +52,16 @@ public sealed class AppHostFixture : IAsyncLifetime
         await File.WriteAllTextAsync(rules, $$"""{ "blockedDevices": ["{{BlockedDevice}}"] }""");
 
         using var cts = new CancellationTokenSource(StartTimeout);
+        // The dashboard runs as in a developer's launch (the testing builder leaves it out by default), so the tests
+        // see the telemetry that reaches it.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.FraudEx_AppHost>(
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },
         [
+            $"--ASPNETCORE_URLS=http://127.0.0.1:{FreePort.Next()}",
+            $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{FreePort.Next()}",
+            $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{FreePort.Next()}",
+            "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
+            "--ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
             "--AppHost:Containers=never",
             $"--AppHost:DataDirectory={_dataDirectory}",
             $"--Ports:scoring={ScoringPort}",
@@ -78,6 +89,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
         }
         StartSeconds = started.Elapsed.TotalSeconds;
+        DashboardUrl = await App.GetDashboardUrlAsync(cts.Token);
     }
 
     /// <summary>An environment variable the app host gave a resource (the run's keys, connection strings).</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FraudEx.Contracts.V1;
 using FraudEx.Scoring.Batching;
@@ -90,6 +91,30 @@ public sealed class ScoringPipelineTests : IAsyncDisposable
         Assert.Equal(first.Score, second.Score);
         Assert.Single(handOff.Records);
         Assert.Equal(1, features.Calls);
+    }
+
+    [Fact]
+    public async Task ScoredInARecordedTrace_DecisionCarriesTheCallsTraceparent()
+    {
+        using var call = new Activity("Score call").SetIdFormat(ActivityIdFormat.W3C);
+        call.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+        call.Start();
+
+        await Score(Tx("traced", 9500));
+        call.Stop();
+
+        var record = Assert.Single(handOff.Records);
+        Assert.Equal($"00-{call.TraceId.ToHexString()}-{call.SpanId.ToHexString()}-01", record.TraceParent);
+    }
+
+    [Fact]
+    public async Task ScoredOutsideATrace_DecisionCarriesNoTraceparent()
+    {
+        Activity.Current = null;
+
+        await Score(Tx("untraced", 9500));
+
+        Assert.Equal(string.Empty, Assert.Single(handOff.Records).TraceParent);
     }
 
     [Fact]

@@ -36,9 +36,12 @@ public static class ConsoleServices
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
 
+        // Each client resolves its peer by name (services:alerts:grpc:0) through service discovery.
         services.AddGrpcClient<AlertService.AlertServiceClient>(o => o.Address = new Uri(AlertsAddress))
+            .AddServiceDiscovery()
             .AddHttpMessageHandler(() => new BearerKeyHandler(configuration["Console:AnalystKey"]));
         services.AddGrpcClient<ScoringService.ScoringServiceClient>(o => o.Address = new Uri(ScoringAddress))
+            .AddServiceDiscovery()
             .AddHttpMessageHandler(() => new BearerKeyHandler(configuration["Console:ScorerKey"]));
 
         services.AddSingleton<IAlertWatcher, GrpcAlertWatcher>();

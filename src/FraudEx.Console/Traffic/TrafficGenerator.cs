@@ -84,7 +84,7 @@ public sealed class TrafficGenerator(ScoringService.ScoringServiceClient client,
         sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 }
 
-/// <summary>The console's ActivitySource (named after the application, as the tracing setup listens for it).</summary>
+/// <summary>The console's ActivitySource ("FraudEx.Console", picked up by ServiceDefaults' "FraudEx.*").</summary>
 public static class ConsoleTelemetry
 {
     public static readonly ActivitySource Source = new("FraudEx.Console");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FraudEx.Alerts.Client;
 using FraudEx.Contracts.V1;
 using FraudEx.Scoring.Batching;
 using FraudEx.Scoring.Idempotency;
@@ -208,6 +209,9 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
                     FeatureSchemaVersion = catalog.Version,
                     DecidedAt = decidedAt,
                     ServerProcessingTime = Duration.FromTimeSpan(timeProvider.GetElapsedTime(items[i].Item.ReceivedAt)),
+                    // The call's trace context travels through the spool, so shipping and storing the decision show
+                    // in (or link to) this call's trace.
+                    TraceParent = DecisionTrace.Format(items[i].Parent),
                 };
                 record.Reasons.Add(response.Reasons);
                 record.RulesFired.Add(outcome.RulesFired);

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using FraudEx.Alerts.Client;
 using FraudEx.Alerts.Storage;
 using FraudEx.Contracts.V1;
@@ -14,9 +16,13 @@ public sealed class StoreRecorder(DecisionStore store) : IDecisionRecorder
 
     public long Calls => Interlocked.Read(ref _calls);
 
+    /// <summary>The span each call ran under (the spool's ship span when a listener records it), with its batch.</summary>
+    public ConcurrentQueue<(Activity? Span, IReadOnlyList<DecisionRecord> Batch)> Spans { get; } = new();
+
     public async Task RecordAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
+        Spans.Enqueue((Activity.Current, decisions));
         if (Down)
         {
             throw new IOException("alert service unreachable");
