@@ -39,8 +39,12 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public string AlertsDbConnectionString => $"Host=127.0.0.1;Port={PostgresPort};Username=postgres;Database=alertsdb";
 
-    /// <summary>The Aspire dashboard of this run (anonymous, loopback), which receives every service's telemetry.</summary>
+    /// <summary>The Aspire dashboard of this run, which receives every service's telemetry: its login URL with the
+    /// run's browser token.</summary>
     public Uri DashboardUrl { get; private set; } = null!;
+
+    /// <summary>The key of the dashboard's telemetry API (header <c>x-api-key</c>), set for this run.</summary>
+    public string DashboardApiKey { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     /// <summary>Seconds from StartAsync to every resource healthy.</summary>
     public double StartSeconds { get; private set; }
@@ -61,7 +65,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{FreePort.Next()}",
             $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{FreePort.Next()}",
             "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
-            "--ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
+            $"--AppHost:DashboardApiKey={DashboardApiKey}",
             "--AppHost:Containers=never",
             $"--AppHost:DataDirectory={_dataDirectory}",
             $"--Ports:scoring={ScoringPort}",

@@ -41,6 +41,7 @@ public sealed class DashboardTests(AppHostFixture system)
         }
 
         using var http = new HttpClient { BaseAddress = system.DashboardUrl };
+        http.DefaultRequestHeaders.Add("x-api-key", system.DashboardApiKey);
         IReadOnlyList<Span> trace = [];
         IReadOnlyList<Span> handOff = [];
         while (!Complete(trace) || !Stored(handOff))
@@ -79,18 +80,24 @@ public sealed class DashboardTests(AppHostFixture system)
             Args = ConsoleBrowserTests.ChromiumArgs,
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
-        page.SetDefaultTimeout(60_000);
+        page.SetDefaultTimeout(30_000);
+        // The testing builder's dashboard asks for its browser token: the URL it hands out logs the browser in.
+        await page.GotoAsync(system.DashboardUrl.ToString());
         await page.GotoAsync(new Uri(system.DashboardUrl, $"/traces/detail/{traceId}").ToString());
-        await page.GetByText("scoring.onnx_run").First.WaitForAsync();
-        if (ReferenceEquals(handOff, trace))
+        var screenshot = Path.Combine(RepositoryPaths.Artifacts("apphost"), "dashboard-score-trace.png");
+        try
         {
-            await page.GetByText("RecordDecisions").First.WaitForAsync();
+            await page.GetByText("scoring.onnx_run").First.WaitForAsync();
+            if (ReferenceEquals(handOff, trace))
+            {
+                await page.GetByText("RecordDecisions").First.WaitForAsync();
+            }
         }
-        await page.ScreenshotAsync(new PageScreenshotOptions
+        finally
         {
-            Path = Path.Combine(RepositoryPaths.Artifacts("apphost"), "dashboard-score-trace.png"),
-            FullPage = true,
-        });
+            // Also on failure: what the page showed instead.
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        }
     }
 
     /// <summary>The scorer's side of the call has arrived.</summary>
