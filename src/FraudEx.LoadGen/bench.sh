@@ -6,6 +6,8 @@
 # process spent per score, each service's span statistics (count, mean, p50, p99, max per span), and writes JSON to artifacts/bench/.
 # FRAUDEX_BENCH_ENV="NAME=VALUE ..." adds environment variables (configuration overrides) to every process.
 # FRAUDEX_BENCH_PG="-c name=value ..." adds PostgreSQL settings (after the defaults above them).
+# FRAUDEX_BENCH_FEATURES=inprocess (default, as the app host runs it: the scorer computes features itself over Redis, one
+# gRPC hop per score) or remote (the scorer asks the feature service over gRPC: two hops, the split deployment).
 # FRAUDEX_BENCH_ROUNDS=N runs the scenario list N times over (interleaved, on the same system) and ends with the median
 # of each figure per scenario: this machine is shared, and one run of a scenario can differ from the next by 20 %.
 #
@@ -75,7 +77,13 @@ alerts_pid=$!
 pids+=($alerts_pid)
 wait_port "$features_port"; wait_port "$alerts_port"
 
-env "${common[@]}" "${key_env[@]}" Auth__ClientKey="$scoring_client_key" \
+case "${FRAUDEX_BENCH_FEATURES:-inprocess}" in
+  inprocess) feature_env=(ConnectionStrings__redis="127.0.0.1:$redis_port" Scoring__Features__Mode=InProcess) ;;
+  remote)    feature_env=(Scoring__Features__Mode=Remote) ;;
+  *) echo "FRAUDEX_BENCH_FEATURES must be inprocess or remote"; exit 2 ;;
+esac
+echo "features: ${FRAUDEX_BENCH_FEATURES:-inprocess}"
+env "${common[@]}" "${key_env[@]}" "${feature_env[@]}" Auth__ClientKey="$scoring_client_key" \
   ASPNETCORE_URLS="http://127.0.0.1:$scoring_port" \
   services__features__grpc__0="http://127.0.0.1:$features_port" services__alerts__grpc__0="http://127.0.0.1:$alerts_port" \
   DecisionSpool__Directory="$work/spool" \
