@@ -170,6 +170,36 @@ public sealed class EndToEndTests(SystemFixture system)
     }
 
     [Fact]
+    public async Task AlertsAndFeatures_RequireKeysAndRoles_PeersCallWithTheirOwnIdentity()
+    {
+        var alerts = new AlertService.AlertServiceClient(system.AlertsChannel);
+        var features = new FeatureService.FeatureServiceClient(system.FeaturesChannel);
+        var list = new ListAlertsRequest { PageSize = 1 };
+        var state = new GetEntityStateRequest { EntityType = EntityType.Account, EntityId = "e2e-acct-keys" };
+
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => alerts.ListAlertsAsync(list, Call(null)).ResponseAsync)).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => alerts.ListAlertsAsync(list, Call(system.ScorerKey.Key)).ResponseAsync)).StatusCode);
+        await alerts.ListAlertsAsync(list, Call(system.AnalystKey.Key));
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => features.GetEntityStateAsync(state, Call(null)).ResponseAsync)).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => features.RecordLabelsAsync(new RecordLabelsRequest(), Call(system.AnalystKey.Key)).ResponseAsync)).StatusCode);
+        await features.GetEntityStateAsync(state, Call(system.AnalystKey.Key));
+
+        // The scorer hands its decision to the alert service as scoring-service (RecordDecisions), and the alert
+        // service forwards the label to the feature service as alerts-service (RecordLabels): with any other key
+        // the decision would stay in the spool and the label would stay unforwarded.
+        var tx = Fresh("keys");
+        await system.Scoring.ScoreAsync(new ScoreRequest { Transaction = tx }, system.ScorerCall());
+        await system.WaitForScalarAsync($"select count(*) from decisions where transaction_id = '{tx.TransactionId}'", 1, TimeSpan.FromSeconds(30));
+        var label = await alerts.ReportLabelAsync(
+            new ReportLabelRequest { TransactionId = tx.TransactionId, Kind = LabelKind.ConfirmedFraud, Source = "analyst:e2e" }, Call(system.AnalystKey.Key));
+        Assert.True(label.Recorded);
+        await system.WaitForScalarAsync(
+            $"select count(*) from labels where transaction_id = '{tx.TransactionId}' and forwarded_at is not null", 1, TimeSpan.FromSeconds(30));
+    }
+
+    private static CallOptions Call(string? key) => ApiKeys.CallOptions(key, DateTime.UtcNow.AddSeconds(10));
+
+    [Fact]
     public async Task PythonClient_SeesBadInputAndAuthStatuses()
     {
         var directory = system.NewDirectory("py-errors");

@@ -12,7 +12,10 @@ namespace FraudEx.EndToEnd.Tests;
 /// <summary>
 /// The whole system on loopback: a real redis-server and a real PostgreSQL cluster (throwaway directories, free
 /// ports), and the feature, alert and scoring services as real processes of their built assemblies, wired by the
-/// same configuration conventions the app host uses. Scoring runs with API keys, a rules file and the shipped model.
+/// same configuration conventions the app host uses. Every service runs as in production: with the API keys of all
+/// five identities (scorer, analyst, admin and the service identities scoring-service and alerts-service), each
+/// service calling its peers with its own identity (<c>Auth:ClientKey</c>); scoring also with a rules file and the
+/// shipped model.
 /// </summary>
 public sealed class SystemFixture : IAsyncLifetime
 {
@@ -26,6 +29,16 @@ public sealed class SystemFixture : IAsyncLifetime
     public (string Key, ApiKeyEntry Entry) ScorerKey { get; } = ApiKeyAuthenticator.CreateKey("gateway", "scorer");
 
     public (string Key, ApiKeyEntry Entry) AnalystKey { get; } = ApiKeyAuthenticator.CreateKey("analyst", "analyst");
+
+    public (string Key, ApiKeyEntry Entry) AdminKey { get; } = ApiKeyAuthenticator.CreateKey("admin", "admin");
+
+    /// <summary>The scorer's own identity, for RecordDecisions (and ComputeFeatures in the split deployment).</summary>
+    public (string Key, ApiKeyEntry Entry) ScoringServiceKey { get; } = ApiKeyAuthenticator.CreateKey("scoring", "scoring-service");
+
+    /// <summary>The alert service's own identity, for RecordLabels.</summary>
+    public (string Key, ApiKeyEntry Entry) AlertsServiceKey { get; } = ApiKeyAuthenticator.CreateKey("alerts", "alerts-service");
+
+    private IEnumerable<ApiKeyEntry> AllKeys => [ScorerKey.Entry, AnalystKey.Entry, AdminKey.Entry, ScoringServiceKey.Entry, AlertsServiceKey.Entry];
 
     public int ScoringPort { get; private set; }
 
@@ -45,6 +58,8 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public GrpcChannel AlertsChannel { get; private set; } = null!;
 
+    public GrpcChannel FeaturesChannel { get; private set; } = null!;
+
 
     public async Task InitializeAsync()
     {
@@ -62,17 +77,17 @@ public sealed class SystemFixture : IAsyncLifetime
             """);
 
         FeaturesPort = FreePort.Next();
-        Start("FraudEx.Features", FeaturesPort, new()
+        Start("FraudEx.Features", FeaturesPort, WithKeys(new()
         {
             ["ConnectionStrings__redis"] = redis.ConnectionString,
             ["Features__KeyPrefix"] = featuresKeyPrefix,
-        });
+        }, clientKey: null));
         AlertsPort = FreePort.Next();
-        Start("FraudEx.Alerts", AlertsPort, new()
+        Start("FraudEx.Alerts", AlertsPort, WithKeys(new()
         {
             ["ConnectionStrings__alertsdb"] = AlertsConnectionString,
             ["services__features__grpc__0"] = $"http://127.0.0.1:{FeaturesPort}",
-        });
+        }, AlertsServiceKey.Key));
         await FreePort.WaitUntilListeningAsync(FeaturesPort, StartTimeout);
         await FreePort.WaitUntilListeningAsync(AlertsPort, StartTimeout);
 
@@ -83,6 +98,7 @@ public sealed class SystemFixture : IAsyncLifetime
         ScoringChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{ScoringPort}");
         Scoring = new ScoringService.ScoringServiceClient(ScoringChannel);
         AlertsChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{AlertsPort}");
+        FeaturesChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{FeaturesPort}");
     }
 
     /// <summary>The scoring service's configuration: the fixture's features, alerts, model, rules and keys.</summary>
@@ -101,9 +117,7 @@ public sealed class SystemFixture : IAsyncLifetime
             ["Scoring__FeatureBudget"] = "00:00:00.250",
             ["DecisionSpool__Directory"] = Path.Combine(workDirectory, spool),
         };
-        AddKey(environment, 0, ScorerKey.Entry);
-        AddKey(environment, 1, AnalystKey.Entry);
-        return environment;
+        return WithKeys(environment, ScoringServiceKey.Key);
     }
 
     /// <summary>Starts another scoring process (its own spool) on <paramref name="url"/>; the caller disposes it.</summary>
@@ -134,15 +148,32 @@ public sealed class SystemFixture : IAsyncLifetime
     /// <summary>False when the tests run on a model trained by the fixture (no model card to compare with).</summary>
     public bool IsShippedModel { get; private set; } = true;
 
-    private static void AddKey(Dictionary<string, string?> environment, int index, ApiKeyEntry entry)
+    /// <summary>
+    /// <paramref name="environment"/> with every identity's key (<c>Auth__Keys__N__{Id,Salt,Hash,Roles__M}</c>), as a
+    /// production service is configured, and <paramref name="clientKey"/> as the key it sends to its peers.
+    /// </summary>
+    private Dictionary<string, string?> WithKeys(Dictionary<string, string?> environment, string? clientKey)
     {
-        environment[$"Auth__Keys__{index}__Id"] = entry.Id;
-        environment[$"Auth__Keys__{index}__Salt"] = entry.Salt;
-        environment[$"Auth__Keys__{index}__Hash"] = entry.Hash;
-        for (var r = 0; r < entry.Roles.Count; r++)
+        var index = 0;
+        foreach (var entry in AllKeys)
         {
-            environment[$"Auth__Keys__{index}__Roles__{r}"] = entry.Roles[r];
+            environment[$"Auth__Keys__{index}__Id"] = entry.Id;
+            environment[$"Auth__Keys__{index}__Salt"] = entry.Salt;
+            environment[$"Auth__Keys__{index}__Hash"] = entry.Hash;
+            for (var r = 0; r < entry.Roles.Count; r++)
+            {
+                environment[$"Auth__Keys__{index}__Roles__{r}"] = entry.Roles[r];
+            }
+
+            index++;
         }
+
+        if (clientKey is not null)
+        {
+            environment["Auth__ClientKey"] = clientKey;
+        }
+
+        return environment;
     }
 
     /// <summary>The built assembly of a host project, from the same configuration as this test assembly.</summary>
@@ -218,6 +249,7 @@ public sealed class SystemFixture : IAsyncLifetime
     {
         ScoringChannel?.Dispose();
         AlertsChannel?.Dispose();
+        FeaturesChannel?.Dispose();
         for (var i = processes.Count - 1; i >= 0; i--)
         {
             await processes[i].DisposeAsync();
