@@ -56,7 +56,13 @@ public sealed record HandbookResult(
     IReadOnlyList<Candidate> Ablation,
     IReadOnlyDictionary<string, double> Seconds,
     int Transactions,
-    IReadOnlyList<string> ExtraFeatures);
+    IReadOnlyList<string> ExtraFeatures,
+    Ceilings? Ceilings = null);
+
+/// <summary>What a ranking could reach on the test folds: a perfect one, and one perfect except that it cannot tell
+/// the frauds no label could reveal yet from genuine payments (<see cref="HandbookBenchmark.Unseeable"/>), with the
+/// share of test frauds that are such.</summary>
+public sealed record Ceilings(IReadOnlyList<FoldResult> Perfect, IReadOnlyList<FoldResult> PerfectOnKnowable, IReadOnlyList<double> UnseeableShare);
 
 /// <summary>
 /// The Fraud Detection Handbook's benchmark with FraudEx's pipeline: its transactions replayed through the feature
@@ -218,9 +224,18 @@ public static class HandbookBenchmark
         var bookTest = bench.Test("the book's XGBoost setup, reproduced", bookChoice.Parameters, [Seeds[0]], 1);
         seconds["test"] = Math.Round(sw.Elapsed.TotalSeconds, 1);
         seconds["total"] = Math.Round(total.Elapsed.TotalSeconds, 1);
+        var ceilings = bench.Ceilings();
         return new HandbookResult(SelectionRule, search, finalists, chosenTest, runnerUpTest, bookChoice, bookTest, ablation, seconds, rows.Length,
-            HandbookFeatures.Names);
+            HandbookFeatures.Names, ceilings);
     }
+
+    /// <summary>A test fraud no label can reveal yet: a terminal compromise (the Handbook's scenario 2) at a terminal
+    /// with no known fraud in (t − 37 d, t − 7 d], i.e. a compromise younger than the label delay. Such a payment looks
+    /// like any genuine one at the same terminal and card.</summary>
+    public static bool Unseeable(HandbookTransaction row, ReadOnlySpan<float> features) =>
+        row.Fraud && row.Scenario == 2 && features[FeatureSchema.Count + TermRisk30d] == 0;
+
+    private static readonly int TermRisk30d = HandbookFeatures.Names.ToList().IndexOf("term_exact_risk_30d");
 
     /// <summary>Candidates in the order of <see cref="SelectionRule"/>, best first.</summary>
     public static IEnumerable<Candidate> Rank(IEnumerable<Candidate> candidates) =>
@@ -432,6 +447,24 @@ public static class HandbookBenchmark
                 .Select(c => (c, Figures(fold.Name, fold, train, test, sums[c].Select(s => (float)(s / seeds.Length)).ToArray(), labels)))
                 .ToList();
             return (averaged, perSeed);
+        }
+
+        /// <summary>Ceilings on the test folds, from the labels alone (no model): score 1 for every fraud, 0 for every
+        /// genuine payment; and the same with the unseeable frauds scored 0 like genuine payments.</summary>
+        public Ceilings Ceilings()
+        {
+            List<FoldResult> perfect = [], knowable = [];
+            List<double> share = [];
+            foreach (var fold in HandbookProtocol.TestFolds)
+            {
+                var (train, test) = _splits.GetOrAdd(fold.Name, _ => HandbookProtocol.Split(rows, fold));
+                var labels = m.BoolLabelsOf(test);
+                perfect.Add(Figures(fold.Name, fold, train, test, labels.Select(l => l ? 1f : 0f).ToArray(), labels));
+                var unseeable = test.Select(r => Unseeable(rows[r], m.Row(r))).ToArray();
+                knowable.Add(Figures(fold.Name, fold, train, test, labels.Select((l, k) => l && !unseeable[k] ? 1f : 0f).ToArray(), labels));
+                share.Add((double)unseeable.Count(u => u) / Math.Max(1, labels.Count(l => l)));
+            }
+            return new Ceilings(perfect, knowable, share);
         }
 
         private FoldResult Figures(string name, HandbookFold fold, int[] train, int[] test, float[] scores, bool[] labels)
