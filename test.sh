@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # FraudEx's test command (the README's quick start): installs what the tests need, builds the solution with
 # warnings as errors, runs every test project, prints the transcripts the tests write to artifacts/conformance
-# (today the security suite's and the fault test's; the python3-grpcio, grpc-js and h2load suites are not ported to
-# the Grpc.AspNetCore services yet, see docs/conformance.md) and ends with one line "N passed, N failed" summed over
-# all test projects. Exits non-zero on any failure.
+# (tests/FraudEx.Conformance.Tests: grpcio.log, grpc-js.log and h2load.log from the python3-grpcio, @grpc/grpc-js and
+# h2load suites against the real services, readme-examples.log from the README's API examples; the security suite's
+# security.log and faults.log; see docs/conformance.md and docs/security.md) and ends with one line
+# "N passed, N failed" summed over all test projects. Exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -28,7 +29,7 @@ dotnet test FraudEx.sln -c Release --no-build --nologo \
   --blame-hang-timeout 10m --blame-hang-dump-type none
 test_exit=$?
 
-# Transcripts of the independent gRPC implementations, written by tests/FraudEx.Conformance.Tests.
+# Transcripts of the independent gRPC implementations and the security suite, in name order.
 for transcript in "$transcripts"/*.log; do
   [ -f "$transcript" ] || continue
   echo

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the machine packages FraudEx's tests and local runs use, only those missing. Safe to run again.
 # Debian 12: redis-server and postgresql (real servers for tests and the app host), python3-grpcio and
-# nghttp2-client (conformance against independent gRPC implementations, h2load), libxgboost0 (training),
-# chromium (the dashboard's browser test). ONNX Runtime comes from NuGet (Microsoft.ML.OnnxRuntime) with the build;
+# python3-protobuf (the grpcio conformance suite and the README's python example, run with /usr/bin/python3),
+# nghttp2-client (h2load and nghttp), nodejs and npm (the grpc-js suite and the README's node example),
+# libxgboost0 (training), chromium (the dashboard's browser test). ONNX Runtime comes from NuGet
+# (Microsoft.ML.OnnxRuntime) with the build, and so does the protoc the grpcio suite compiles protos/ with (Grpc.Tools);
 # the npm packages of the grpc-js suite are installed below.
 set -euo pipefail
 
