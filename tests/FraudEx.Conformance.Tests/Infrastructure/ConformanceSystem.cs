@@ -171,7 +171,7 @@ public sealed class ConformanceSystem : IAsyncLifetime
             try
             {
                 var reply = await invoker.AsyncUnaryCall(HealthCheck, null, ApiKeys.CallOptions(null, DateTime.UtcNow.AddSeconds(2)), Array.Empty<byte>());
-                if (reply.SequenceEqual(new byte[] { 0x08, 0x01 }))
+                if (reply.AsSpan().SequenceEqual(Serving))
                 {
                     return;
                 }
@@ -213,7 +213,9 @@ public sealed class ConformanceSystem : IAsyncLifetime
     // grpc.health.v1.Health/Check with raw bytes: the request "" is an empty message, SERVING is "08 01".
     private static readonly Method<byte[], byte[]> HealthCheck = new(
         MethodType.Unary, "grpc.health.v1.Health", "Check",
-        Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
+        Marshallers.Create<byte[]>(b => b, b => b), Marshallers.Create<byte[]>(b => b, b => b));
+
+    private static readonly byte[] Serving = [0x08, 0x01];
 
     private static string HostAssembly(string project)
     {
