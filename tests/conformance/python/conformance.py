@@ -71,13 +71,9 @@ METHODS = {
 }
 
 # Statuses the services give today that differ from the documented contract, with the reason. A case that gets
-# exactly this status reports GAP instead of FAIL; once the service answers as documented the case passes.
-KNOWN_GAPS = {
-    "malformed_body_internal": (
-        grpc.StatusCode.UNKNOWN,
-        "an unparsable protobuf body is answered UNKNOWN by Grpc.AspNetCore's deserializer, not INTERNAL "
-        "(docs/security.md, malformed bodies)"),
-}
+# exactly this status reports GAP instead of FAIL; once the service answers as documented the case passes. None at
+# present: {"case_name": (grpc.StatusCode.X, "why")}.
+KNOWN_GAPS = {}
 
 
 def nuget_root():
@@ -406,18 +402,16 @@ class Suite:
         after = self.score(self.transaction())
         return "RESOURCE_EXHAUSTED (%s); then Score OK %s" % (error.details(), self.decision(after.decision))
 
-    @case("an unparsable protobuf body (a field longer than the message): INTERNAL; the scorer then answers")
-    def case_malformed_body_internal(self):
+    @case("an unparsable protobuf body (a length past the end): INVALID_ARGUMENT \"request message is not a valid "
+          "fraudex.v1.ScoreRequest: ...\"; the scorer then answers")
+    def case_malformed_body_invalid_argument(self):
         call = self.channels[SCORING].unary_unary("/%s/Score" % SCORING, request_serializer=lambda b: b,
                                                   response_deserializer=lambda b: b)
-        try:
-            call(b"\x0a\x7f\x0a\x01", metadata=self.auth("scorer"), timeout=CALL_TIMEOUT)
-            raise CaseFailure("OK for an unparsable body")
-        except grpc.RpcError as error:
-            code = error.code()
+        error = self.expect_status(lambda: call(b"\x0a\x7f\x0a\x01", metadata=self.auth("scorer"), timeout=CALL_TIMEOUT),
+                                   grpc.StatusCode.INVALID_ARGUMENT)
         after = self.score(self.transaction())
-        got = "%s; then Score OK %s" % (code.name, self.decision(after.decision))
-        expect(code == grpc.StatusCode.INTERNAL, got)
+        got = "INVALID_ARGUMENT (%s); then Score OK %s" % (error.details(), self.decision(after.decision))
+        expect(error.details().startswith("request message is not a valid fraudex.v1.ScoreRequest: "), got)
         return got
 
     @case("unknown method of ScoringService and unknown service: UNIMPLEMENTED")
