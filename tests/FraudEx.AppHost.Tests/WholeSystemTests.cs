@@ -3,7 +3,7 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using FraudEx.Contracts.V1;
-using Google.Protobuf.WellKnownTypes;
+using FraudEx.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Npgsql;
@@ -88,20 +88,12 @@ public sealed class WholeSystemTests(AppHostFixture system)
         Assert.NotEmpty(result.GetProperty("sampleTraceIds").EnumerateArray());
     }
 
-    internal static Transaction Transaction(string id, string account, string device) => new()
+    internal static Transaction Transaction(string id, string account, string device)
     {
-        TransactionId = id,
-        AccountId = account,
-        MerchantId = "m-apphost-test",
-        MerchantCategoryCode = "5411",
-        AmountMinor = 4_250,
-        Currency = "EUR",
-        Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
-        Channel = Channel.Pos,
-        CardPresent = true,
-        DeviceId = device,
-        IpAddress = "10.1.2.3",
-        Country = "DE",
-        MerchantCountry = "DE",
-    };
+        var tx = TestTransactions.Valid(id, account, "m-apphost-test");
+        tx.AmountMinor = 4_250;
+        tx.DeviceId = device;
+        tx.IpAddress = "10.1.2.3";
+        return tx;
+    }
 }

@@ -227,20 +227,8 @@ public sealed class EndToEndTests(SystemFixture system)
         Assert.InRange(model.Thresholds.Review, 0.0, model.Thresholds.Decline);
     }
 
-    internal static Transaction Fresh(string prefix) => new()
-    {
-        TransactionId = $"{prefix}-{Guid.NewGuid():N}",
-        AccountId = "e2e-acct-" + prefix,
-        MerchantId = "e2e-merchant",
-        MerchantCategoryCode = "5411",
-        AmountMinor = 2_500,
-        Currency = "EUR",
-        Timestamp = Timestamp.FromDateTime(DateTime.UtcNow),
-        Channel = Channel.Pos,
-        CardPresent = true,
-        Country = "DE",
-        MerchantCountry = "DE",
-    };
+    internal static Transaction Fresh(string prefix) =>
+        TestTransactions.Valid($"{prefix}-{Guid.NewGuid():N}", "e2e-acct-" + prefix, "e2e-merchant");
 
     private async Task<List<Answer>> ScoreUnaryAsync(Transaction[] transactions)
     {

@@ -157,15 +157,7 @@ public sealed class SystemFixture : IAsyncLifetime
         var index = 0;
         foreach (var entry in AllKeys)
         {
-            environment[$"Auth__Keys__{index}__Id"] = entry.Id;
-            environment[$"Auth__Keys__{index}__Salt"] = entry.Salt;
-            environment[$"Auth__Keys__{index}__Hash"] = entry.Hash;
-            for (var r = 0; r < entry.Roles.Count; r++)
-            {
-                environment[$"Auth__Keys__{index}__Roles__{r}"] = entry.Roles[r];
-            }
-
-            index++;
+            AuthEnvironment.AddKey(environment, "Auth", index++, entry.Id, entry.Salt, entry.Hash, entry.Roles);
         }
 
         if (clientKey is not null)

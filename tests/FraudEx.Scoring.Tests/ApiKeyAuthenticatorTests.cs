@@ -64,6 +64,23 @@ public sealed class ApiKeyAuthenticatorTests
         Assert.Equal(32, Convert.FromBase64String(entry.Hash).Length);
     }
 
+    /// <summary>The format operators, the app host and the test suites rely on (docs/security.md, the auth
+    /// contract): key = "&lt;id&gt;.&lt;base64url of 32 random bytes&gt;", salt 16 random bytes, hash SHA-256(salt ‖ UTF-8 key),
+    /// both base64. The suites make their keys with CreateKey, so this pins what they would no longer notice.</summary>
+    [Fact]
+    public void CreateKey_FollowsTheDocumentedFormat()
+    {
+        var (key, entry) = ApiKeyAuthenticator.CreateKey("gw", "scorer", "analyst");
+
+        Assert.Matches("^gw\\.[A-Za-z0-9_-]{43}$", key);
+        var salt = Convert.FromBase64String(entry.Salt);
+        Assert.Equal(16, salt.Length);
+        Assert.Equal(
+            Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData([.. salt, .. System.Text.Encoding.UTF8.GetBytes(key)])),
+            entry.Hash);
+        Assert.Equal(["scorer", "analyst"], entry.Roles);
+    }
+
     [Fact]
     public void NoKeys_IsDevelopmentMode()
     {

@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
+using FraudEx.ServiceDefaults.Security;
+using FraudEx.Testing;
 
 namespace FraudEx.Security.Tests.Infrastructure;
 
@@ -7,29 +7,17 @@ namespace FraudEx.Security.Tests.Infrastructure;
 /// is configured with (<c>Auth:Keys:N:Id|Salt|Hash|Roles:M</c>).</summary>
 public sealed record ServiceKey(string Id, string Key, string Salt, string Hash, IReadOnlyList<string> Roles)
 {
-    /// <summary>A new random key "&lt;id&gt;.&lt;base64url of 32 random bytes&gt;", stored as base64 salt and
-    /// base64 SHA-256(salt || UTF-8 key). Written here, independently of the services, so a drift of the format fails.</summary>
+    /// <summary>A new random key from the generator operators use (<c>FraudEx.Scoring new-api-key</c>,
+    /// <see cref="ApiKeyAuthenticator.CreateKey"/>), so the suite runs on keys made the way production's are.</summary>
     public static ServiceKey Create(string id, params string[] roles)
     {
-        var key = id + "." + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var salt = RandomNumberGenerator.GetBytes(16);
-        var keyBytes = Encoding.UTF8.GetBytes(key);
-        var hash = SHA256.HashData([.. salt, .. keyBytes]);
-        return new ServiceKey(id, key, Convert.ToBase64String(salt), Convert.ToBase64String(hash), roles);
+        var (key, entry) = ApiKeyAuthenticator.CreateKey(id, roles);
+        return new ServiceKey(entry.Id, key, entry.Salt, entry.Hash, entry.Roles);
     }
 
     /// <summary>The configuration entries of this key as environment variables under <paramref name="section"/>.</summary>
-    public void AddTo(IDictionary<string, string?> environment, string section, int index)
-    {
-        var prefix = $"{section}__Keys__{index}__";
-        environment[prefix + "Id"] = Id;
-        environment[prefix + "Salt"] = Salt;
-        environment[prefix + "Hash"] = Hash;
-        for (var r = 0; r < Roles.Count; r++)
-        {
-            environment[prefix + "Roles__" + r] = Roles[r];
-        }
-    }
+    public void AddTo(IDictionary<string, string?> environment, string section, int index) =>
+        AuthEnvironment.AddKey(environment, section, index, Id, Salt, Hash, Roles);
 }
 
 /// <summary>The keys of one test system: one per role of the auth contract, plus service identities.</summary>

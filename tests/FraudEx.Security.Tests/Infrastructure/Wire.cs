@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using FraudEx.Contracts.V1;
 using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
+using FraudEx.Testing;
 
 namespace FraudEx.Security.Tests.Infrastructure;
 
@@ -47,20 +47,8 @@ public static class Wire
         [.. Tag(field, 2), .. Varint((ulong)payload.Length), .. payload];
 
     /// <summary>A transaction every check of the validator accepts, with a unique id.</summary>
-    public static Transaction ValidTransaction(string prefix) => new()
-    {
-        TransactionId = $"{prefix}-{Guid.NewGuid():N}",
-        AccountId = "sec-acct-" + prefix,
-        MerchantId = "sec-merchant",
-        MerchantCategoryCode = "5411",
-        AmountMinor = 2_500,
-        Currency = "EUR",
-        Timestamp = Timestamp.FromDateTime(DateTime.UtcNow),
-        Channel = Channel.Pos,
-        CardPresent = true,
-        Country = "DE",
-        MerchantCountry = "DE",
-    };
+    public static Transaction ValidTransaction(string prefix) =>
+        TestTransactions.Valid($"{prefix}-{Guid.NewGuid():N}", "sec-acct-" + prefix, "sec-merchant");
 
     /// <summary>A ScoreRequest whose transaction bytes are the valid transaction's followed by <paramref name="tail"/>.</summary>
     public static byte[] ScoreRequestWithTransactionTail(string prefix, ReadOnlySpan<byte> tail) =>
