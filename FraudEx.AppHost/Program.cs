@@ -11,6 +11,7 @@ var redis = builder.AddFraudExRedis(run);
 var alertsdb = builder.AddFraudExPostgresDatabase(run);
 
 var features = builder.AddProject<Projects.FraudEx_Features>("features")
+    .WithServiceGcBudget()
     .WithLoopbackEndpoint(ServiceExtensions.GrpcEndpoint, run.PortOf("features", 5101))
     .WithHttpHealthCheck("/health", endpointName: ServiceExtensions.GrpcEndpoint)
     .WithReference(redis).WaitFor(redis)
@@ -19,6 +20,7 @@ var features = builder.AddProject<Projects.FraudEx_Features>("features")
 // Alerts runs its migrations at start, so it waits for its database; labels reach the feature service through an
 // outbox, so features may come later.
 var alerts = builder.AddProject<Projects.FraudEx_Alerts>("alerts")
+    .WithServiceGcBudget()
     .WithLoopbackEndpoint(ServiceExtensions.GrpcEndpoint, run.PortOf("alerts", 5102))
     .WithHttpHealthCheck("/health", endpointName: ServiceExtensions.GrpcEndpoint)
     .WithReference(alertsdb).WaitFor(alertsdb)
@@ -29,6 +31,7 @@ var alerts = builder.AddProject<Projects.FraudEx_Alerts>("alerts")
 // The scorer waits for nothing: without Redis or the feature service it answers degraded scores, and decisions wait
 // in its spool (one directory per run) until the alert service takes them.
 var scoring = builder.AddProject<Projects.FraudEx_Scoring>("scoring")
+    .WithServiceGcBudget()
     .WithLoopbackEndpoint(ServiceExtensions.GrpcEndpoint, run.PortOf("scoring", 5100))
     .WithHttpHealthCheck("/health", endpointName: ServiceExtensions.GrpcEndpoint)
     .WithReference(redis)

@@ -5,6 +5,7 @@
 # the first scenario, which also lets tiered compilation settle in every process, 5 s for the others), prints LoadGen's tables with the CPU each
 # process spent per score, each service's span statistics (count, mean, p50, p99, max per span), and writes JSON to artifacts/bench/.
 # FRAUDEX_BENCH_ENV="NAME=VALUE ..." adds environment variables (configuration overrides) to every process.
+# FRAUDEX_BENCH_GEN0=0x… sets the gen0 budget of every .NET process (DOTNET_GCgen0size; default 16 MiB as the app host).
 # FRAUDEX_BENCH_PG="-c name=value ..." adds PostgreSQL settings (after the defaults above them).
 # FRAUDEX_BENCH_FEATURES=inprocess (default, as the app host runs it: the scorer computes features itself over Redis, one
 # gRPC hop per score) or remote (the scorer asks the feature service over gRPC: two hops, the split deployment).
@@ -52,7 +53,8 @@ as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -o "-p $pg_port -k $work/
 as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres alertsdb
 wait_port "$redis_port"
 
-common=(DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
+# Every .NET process runs with the gen0 budget the app host gives the services (FraudEx.Hosting ServiceExtensions.Gen0Budget).
+common=(DOTNET_ENVIRONMENT=Production DOTNET_GCgen0size="${FRAUDEX_BENCH_GEN0:-0x1000000}" Logging__LogLevel__Default=Warning
   Telemetry__SpanStatistics="${FRAUDEX_SPAN_STATISTICS:-true}" Logging__LogLevel__FraudEx.ServiceDefaults.Telemetry=Information
   ${FRAUDEX_BENCH_ENV:-})
 # Every service checks the same keys: the load generator's (scorer), the scorer's own identity towards its peers
