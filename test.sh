@@ -47,6 +47,24 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
 done
 
+if [ "$failed" -ne 0 ]; then
+  # The failed tests again, last, with the first lines of their messages, so the end of a long log names them.
+  echo
+  echo "==== failed tests ===="
+  python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
+for trx in sorted(glob.glob(sys.argv[1] + "/*.trx")):
+    for r in ET.parse(trx).getroot().iter(ns + "UnitTestResult"):
+        if r.get("outcome") in ("Passed", "NotExecuted", "Inconclusive"):
+            continue
+        message = r.find(f"{ns}Output/{ns}ErrorInfo/{ns}Message")
+        lines = (message.text or "").strip().splitlines() if message is not None else []
+        print(f"{r.get('outcome')}: {r.get('testName')} ({r.get('duration')})")
+        for line in lines[:8]:
+            print(f"    {line}")
+PY
+fi
 if [ "$test_exit" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # A crashed test host or a project that never ran leaves no failed test in the results; it still fails the run.
   echo "test.sh: dotnet test exited with $test_exit although no test result failed"

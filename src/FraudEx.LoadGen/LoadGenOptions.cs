@@ -25,6 +25,7 @@ public sealed record LoadGenOptions
         usage: FraudEx.LoadGen unary  [--concurrency N | --rate R] [common options]
                FraudEx.LoadGen stream --rate R [--streams S] [common options]
                FraudEx.LoadGen health [--concurrency N | --rate R] [common options]   (Health/Check: the transport alone)
+               FraudEx.LoadGen floor-server [--urls URL]   ScoringService with handlers that do nothing (floor.sh)
 
           --target URL        scoring service address (default http://127.0.0.1:5100; https:// for TLS)
           --api-key KEY       API key sent as "authorization: Bearer KEY" (or env FRAUDEX_API_KEY)

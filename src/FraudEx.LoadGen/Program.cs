@@ -2,6 +2,12 @@ using System.Net.Security;
 using FraudEx.LoadGen;
 using Grpc.Net.Client;
 
+// `FraudEx.LoadGen floor-server [--urls URL]`: the scorer's hosting with handlers that do nothing (the floor).
+if (args is ["floor-server", .. var serverArgs])
+{
+    return await FloorServer.RunAsync(serverArgs);
+}
+
 LoadGenOptions options;
 try
 {

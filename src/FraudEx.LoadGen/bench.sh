@@ -124,19 +124,7 @@ done
 if [ "$rounds" -gt 1 ]; then
   echo
   echo "==== medians over $rounds rounds (each figure's median on its own; every round's JSON is in $out) ===="
-  /usr/bin/python3 - "$out" "$rounds" "${scenarios[@]}" <<'PY'
-import json, statistics, sys
-out, rounds, scenarios = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-print("| scenario | throughput /s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors | degraded | CPU µs per score (all processes) |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-for s in dict.fromkeys(scenarios):
-    runs = [json.load(open(f"{out}/{s}.round{r}.json")) for r in range(1, rounds + 1)]
-    med = lambda f: statistics.median(f(r) for r in runs)
-    cpu = med(lambda r: sum(p["microsPerScore"] for p in r.get("cpu", [])) if r.get("cpu") else 0)
-    print(f"| {s} | {med(lambda r: r['throughput']):.0f} | {med(lambda r: r['latencyMs']['p50']):.3f} | {med(lambda r: r['latencyMs']['p90']):.3f} | "
-          f"{med(lambda r: r['latencyMs']['p99']):.3f} | {med(lambda r: r['latencyMs']['p999']):.3f} | {med(lambda r: sum(r['errors'].values())):.0f} | "
-          f"{med(lambda r: r['degraded']):.0f} | {cpu:.0f} |")
-PY
+  /usr/bin/python3 src/FraudEx.LoadGen/medians.py "$out" "$rounds" "${scenarios[@]}"
 fi
 
 # SIGTERM: background jobs of a non-interactive shell ignore SIGINT. Each service logs its span table as it stops.
