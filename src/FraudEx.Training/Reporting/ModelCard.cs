@@ -323,7 +323,7 @@ public static class ModelCard
             }
             Row(L, "perfect except the unseeable frauds", ceil.PerfectOnKnowable.Select(f => (f.RocAuc, f.AveragePrecision, f.CardPrecision100)).ToList());
             L($"");
-            L($"Against the last row FraudEx's chosen model reaches {h.Chosen.Auc.Mean / MeanSd.Of(ceil.PerfectOnKnowable.Select(f => f.RocAuc)).Mean:P0} of the reachable AUC, {h.Chosen.Ap.Mean / MeanSd.Of(ceil.PerfectOnKnowable.Select(f => f.AveragePrecision)).Mean:P0} of the reachable AP and {h.Chosen.Cp100.Mean / MeanSd.Of(ceil.PerfectOnKnowable.Select(f => f.CardPrecision100)).Mean:P0} of the reachable CP@100.");
+            L($"Against the last row FraudEx's chosen model reaches {h.Chosen.Ap.Mean / MeanSd.Of(ceil.PerfectOnKnowable.Select(f => f.AveragePrecision)).Mean:P0} of the reachable AP and {h.Chosen.Cp100.Mean / MeanSd.Of(ceil.PerfectOnKnowable.Select(f => f.CardPrecision100)).Mean:P0} of the reachable CP@100. Its AUC ({h.Chosen.Auc.Mean:F3}) is above that row's ({MeanSd.Of(ceil.PerfectOnKnowable.Select(f => f.RocAuc)).Mean:F3}): the row ties every unseeable fraud with the genuine payments, while a model still ranks some of them above part of the genuine ones, so for AUC the row is a reference, not a ceiling.");
             var reachable = MeanSd.Of(ceil.PerfectOnKnowable.Select(f => f.CardPrecision100));
             L($"");
             L($"{CeilingVerdict(reachable, BestCp)}");
