@@ -9,6 +9,8 @@
 # FRAUDEX_BENCH_PG="-c name=value ..." adds PostgreSQL settings (after the defaults above them).
 # FRAUDEX_BENCH_FEATURES=inprocess (default, as the app host runs it: the scorer computes features itself over Redis, one
 # gRPC hop per score) or remote (the scorer asks the feature service over gRPC: two hops, the split deployment).
+# FRAUDEX_BENCH_AUDIT_NICE=N starts the audit trail's processes (the alert service and PostgreSQL) at nice N (default 0):
+# they ship the spool asynchronously, off the path of a call.
 # FRAUDEX_BENCH_ROUNDS=N runs the scenario list N times over (interleaved, on the same system) and ends with the median
 # of each figure per scenario: this machine is shared, and one run of a scenario can differ from the next by 20 %.
 #
@@ -49,7 +51,8 @@ redis_pid=$!
 pids+=($redis_pid)
 mkdir -p "$work/pg" && [ "$(id -u)" = 0 ] && chown postgres:postgres "$work/pg"
 as_pg "$pg_bin/initdb" -D "$work/pg" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
-as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on ${FRAUDEX_BENCH_PG:-}" -w start >/dev/null
+audit_nice=(nice -n "${FRAUDEX_BENCH_AUDIT_NICE:-0}")
+as_pg "${audit_nice[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on ${FRAUDEX_BENCH_PG:-}" -w start >/dev/null
 as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres alertsdb
 wait_port "$redis_port"
 
@@ -71,7 +74,7 @@ env "${common[@]}" "${key_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$features_p
   dotnet src/FraudEx.Features/bin/Release/net10.0/FraudEx.Features.dll >"$work/features.log" 2>&1 &
 features_pid=$!
 pids+=($features_pid)
-env "${common[@]}" "${key_env[@]}" Auth__ClientKey="$alerts_client_key" ASPNETCORE_URLS="http://127.0.0.1:$alerts_port" \
+"${audit_nice[@]}" env "${common[@]}" "${key_env[@]}" Auth__ClientKey="$alerts_client_key" ASPNETCORE_URLS="http://127.0.0.1:$alerts_port" \
   ConnectionStrings__alertsdb="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=alertsdb" \
   services__features__grpc__0="http://127.0.0.1:$features_port" \
   dotnet src/FraudEx.Alerts/bin/Release/net10.0/FraudEx.Alerts.dll >"$work/alerts.log" 2>&1 &

@@ -3,7 +3,8 @@
 # `FraudEx.LoadGen floor-server`, fraudex.v1.ScoringService on the scorer's hosting (Kestrel, API-key and validation
 # interceptors, health) whose handlers do no work. What a scenario costs here, the transport, the client and the machine
 # cost before any scoring; bench.sh's figures minus these are what FraudEx's scoring adds.
-# FRAUDEX_BENCH_ROUNDS=N runs the list N times over and ends with the median of each figure, as bench.sh does.
+# FRAUDEX_BENCH_ROUNDS=N runs the list N times over and ends with the median of each figure, as bench.sh does;
+# FRAUDEX_BENCH_ENV and FRAUDEX_BENCH_GEN0 as in bench.sh.
 #
 #   bash src/FraudEx.LoadGen/floor.sh [scenario ...]     scenarios as bench.sh: unary32 unary100 stream20k health100
 set -euo pipefail
@@ -21,7 +22,8 @@ keys=$(dotnet src/FraudEx.Scoring/bin/Release/net10.0/FraudEx.Scoring.dll new-ap
 api_key=$(echo "$keys" | sed -n 's/^key: //p')
 mapfile -t key_env < <(echo "$keys" | grep '^Auth__')
 # The process settings bench.sh gives every .NET process.
-common=(DOTNET_ENVIRONMENT=Production DOTNET_GCgen0size="${FRAUDEX_BENCH_GEN0:-0x1000000}" Logging__LogLevel__Default=Warning)
+common=(DOTNET_ENVIRONMENT=Production DOTNET_GCgen0size="${FRAUDEX_BENCH_GEN0:-0x1000000}" Logging__LogLevel__Default=Warning
+  ${FRAUDEX_BENCH_ENV:-})
 env "${common[@]}" "${key_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$port" \
   dotnet src/FraudEx.LoadGen/bin/Release/net10.0/FraudEx.LoadGen.dll floor-server >"$out/floor-server.log" 2>&1 &
 server=$!
