@@ -104,6 +104,7 @@ postgres_pid=$(head -n 1 "$work/pg/postmaster.pid")
 cpu=(--cpu "scoring=$scoring_pid,features=$features_pid,alerts=$alerts_pid,redis=$redis_pid,postgres=$postgres_pid")
 rounds=${FRAUDEX_BENCH_ROUNDS:-1}
 rm -f "$out"/*.json
+failed_scenarios=()
 warm=20 # the first scenario also lets tiered compilation settle in every process
 for round in $(seq 1 "$rounds"); do
   for scenario in "${scenarios[@]}"; do
@@ -111,6 +112,9 @@ for round in $(seq 1 "$rounds"); do
     json="$out/$scenario.json"
     [ "$rounds" -gt 1 ] && json="$out/$scenario.round$round.json" && echo "---- round $round of $rounds: $scenario"
     run=(--duration 20 --warmup "$warm" --out "$json" "${cpu[@]}")
+    # A scenario LoadGen ends non-zero (nothing answered within its drain time: an open loop far beyond capacity) is
+    # reported, and the others still run; the script then ends non-zero.
+    set +e
     case "$scenario" in
       unary32)   FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --concurrency 32 "${run[@]}" ;;
       unary100)  FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" unary --target "$target" --rate 100 "${run[@]}" ;;
@@ -120,6 +124,9 @@ for round in $(seq 1 "$rounds"); do
                  sleep 10 ;; # a stream beyond capacity leaves a backlog in the services; let it drain before the next
       *) echo "unknown scenario $scenario"; exit 2 ;;
     esac
+    status=$?
+    set -e
+    [ "$status" -ne 0 ] && { echo "$scenario: LoadGen exited with $status"; failed_scenarios+=("$scenario"); }
     warm=5
   done
 done
@@ -138,3 +145,8 @@ for service in scoring features alerts; do
   awk '/Span durations since start/{block=""} /Span durations since start/,0{block=block $0 "\n"} END{printf "%s", block}' "$work/$service.log" | tail -n +2 | grep -v '^\S' || true
   grep -iE "fail|exception" "$work/$service.log" | head -5 || true
 done
+if [ "${#failed_scenarios[@]}" -gt 0 ]; then
+  echo
+  echo "LoadGen failed in: ${failed_scenarios[*]}"
+  exit 1
+fi

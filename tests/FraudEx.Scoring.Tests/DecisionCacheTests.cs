@@ -50,4 +50,39 @@ public sealed class DecisionCacheTests
         Assert.True(cache.TryReserve("b", out _));
         Assert.False(cache.TryReserve("a", out _));
     }
+
+    [Fact]
+    public async Task Decided_ReplaysAnEqualResponseFromItsBytes()
+    {
+        var cache = new DecisionCache(10);
+        var decided = new ScoreResponse
+        {
+            TransactionId = "t1",
+            Decision = Decision.Decline,
+            Score = 0.875,
+            ModelVersion = "2.0.0",
+            Reasons = { new Reason { Code = "AMOUNT_HIGH", Description = "amount far above the account's usual", Contribution = 0.4 } },
+            RulesFired = { "RULE_BLOCKED_ACCOUNT" },
+        };
+        Assert.True(cache.TryReserve("t1", out _));
+        Assert.False(cache.TryReserve("t1", out var waiting));
+        cache.Complete("t1", decided);
+
+        Assert.False(cache.TryReserve("t1", out var replayed));
+        var fromBytes = await replayed!.WaitAsync(Wait.Timeout);
+        Assert.Equal(decided, fromBytes);
+        Assert.NotSame(decided, fromBytes);
+        Assert.Same(decided, await waiting!.WaitAsync(Wait.Timeout));
+    }
+
+    [Fact]
+    public void Abandon_OfADecidedId_KeepsItsDecision()
+    {
+        var cache = new DecisionCache(10);
+        Assert.True(cache.TryReserve("t1", out _));
+        cache.Complete("t1", new ScoreResponse { TransactionId = "t1", Decision = Decision.Approve });
+        cache.Abandon("t1", new TimeoutException());
+        Assert.False(cache.TryReserve("t1", out _));
+        Assert.Equal(1, cache.Count);
+    }
 }

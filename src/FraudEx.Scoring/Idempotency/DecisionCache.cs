@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using FraudEx.Contracts.V1;
+using Google.Protobuf;
 
 namespace FraudEx.Scoring.Idempotency;
 
@@ -9,9 +10,15 @@ namespace FraudEx.Scoring.Idempotency;
 /// waits for that first decision rather than scoring again. Bounded: the oldest ids are forgotten first; beyond this
 /// window the feature service's own duplicate detection keeps the behavioural state from counting a replay.
 /// </summary>
+/// <remarks>
+/// A decided id keeps its response as serialized bytes, one array per id, rather than the response's object graph
+/// (the message, its reasons and their strings): the cache holds hundreds of thousands of ids that live long enough to
+/// reach gen2, and every object there is one more for each background collection to mark. A replay parses the bytes.
+/// </remarks>
 public sealed class DecisionCache(int capacity)
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<ScoreResponse>> entries = new(StringComparer.Ordinal);
+    // An id's value is its TaskCompletionSource while it is being scored, then the decided response's bytes.
+    private readonly ConcurrentDictionary<string, object> entries = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> order = new();
 
     // ConcurrentDictionary.Count takes every lock of the dictionary; on the hot path the size is kept here instead.
@@ -30,7 +37,9 @@ public sealed class DecisionCache(int capacity)
         var winner = entries.GetOrAdd(transactionId, mine);
         if (!ReferenceEquals(winner, mine))
         {
-            existing = winner.Task;
+            existing = winner is TaskCompletionSource<ScoreResponse> pending
+                ? pending.Task
+                : Task.FromResult(ScoreResponse.Parser.ParseFrom((byte[])winner));
             return false;
         }
 
@@ -40,14 +49,14 @@ public sealed class DecisionCache(int capacity)
         while (Volatile.Read(ref count) > capacity && order.TryDequeue(out var oldest))
         {
             // An id still being scored is kept: forgetting it would let its twin be scored in parallel.
-            if (entries.TryGetValue(oldest, out var tcs) && tcs.Task.IsCompleted)
+            if (entries.TryGetValue(oldest, out var value) && value is byte[])
             {
-                if (entries.TryRemove(oldest, out _))
+                if (entries.TryRemove(new KeyValuePair<string, object>(oldest, value)))
                 {
                     Interlocked.Decrement(ref count);
                 }
             }
-            else if (tcs is not null)
+            else if (value is not null)
             {
                 order.Enqueue(oldest);
                 break;
@@ -60,9 +69,12 @@ public sealed class DecisionCache(int capacity)
     /// <summary>Records the decision of a reserved id and releases the callers waiting on it.</summary>
     public void Complete(string transactionId, ScoreResponse response)
     {
-        if (entries.TryGetValue(transactionId, out var tcs))
+        ArgumentNullException.ThrowIfNull(response);
+        if (entries.TryGetValue(transactionId, out var value) && value is TaskCompletionSource<ScoreResponse> pending)
         {
-            tcs.TrySetResult(response);
+            // Callers that arrive from now on parse the bytes; those already waiting get the response itself.
+            entries.TryUpdate(transactionId, response.ToByteArray(), pending);
+            pending.TrySetResult(response);
         }
     }
 
@@ -71,10 +83,11 @@ public sealed class DecisionCache(int capacity)
     /// </summary>
     public void Abandon(string transactionId, Exception error)
     {
-        if (entries.TryRemove(transactionId, out var tcs))
+        if (entries.TryGetValue(transactionId, out var value) && value is TaskCompletionSource<ScoreResponse> pending
+            && entries.TryRemove(new KeyValuePair<string, object>(transactionId, pending)))
         {
             Interlocked.Decrement(ref count);
-            tcs.TrySetException(error);
+            pending.TrySetException(error);
         }
     }
 }
