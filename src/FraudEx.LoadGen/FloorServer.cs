@@ -16,8 +16,11 @@ namespace FraudEx.LoadGen;
 /// </summary>
 public static class FloorServer
 {
-    /// <summary>The scorer's method-role table (FraudEx.Scoring's ScoringRoles), so authentication costs the same.</summary>
-    private static readonly Dictionary<string, ApiRole> Roles = new()
+    /// <summary>
+    /// The scorer's method-role table (FraudEx.Scoring's ScoringRoles, which this project cannot reference without the
+    /// whole scorer), so authentication costs the same; a test keeps the two equal.
+    /// </summary>
+    internal static readonly Dictionary<string, ApiRole> Roles = new()
     {
         ["Score"] = ApiRole.Scorer,
         ["ScoreStream"] = ApiRole.Scorer,

@@ -121,7 +121,9 @@ for round in $(seq 1 "$rounds"); do
       health100) FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" health --target "$target" --rate 100 "${run[@]}" ;;
       stream[0-9]*k) rate=${scenario#stream}; rate=$(( ${rate%k} * 1000 ))
                  FRAUDEX_API_KEY="$api_key" "${loadgen[@]}" stream --target "$target" --rate "$rate" --streams 4 "${run[@]}"
-                 sleep 10 ;; # a stream beyond capacity leaves a backlog in the services; let it drain before the next
+                 stream_status=$?
+                 sleep 10 # a stream beyond capacity leaves a backlog in the services; let it drain before the next
+                 (exit "$stream_status") ;;
       *) echo "unknown scenario $scenario"; exit 2 ;;
     esac
     status=$?
