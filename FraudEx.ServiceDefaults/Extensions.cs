@@ -6,6 +6,7 @@ using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,6 +37,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>Configuration section bound to Grpc.AspNetCore's <see cref="GrpcServiceOptions"/>
     /// (e.g. <c>Grpc__Server__MaxReceiveMessageSize</c>, <c>Grpc__Server__EnableDetailedErrors</c>).</summary>
     public const string GrpcServerSection = "Grpc:Server";
+
+    /// <summary>Configuration section bound to Kestrel's <see cref="SocketTransportOptions"/>.</summary>
+    public const string KestrelTransportSection = "Kestrel:Transport";
 
     /// <summary>Path of the liveness endpoint: only the checks tagged <see cref="LiveTag"/>.</summary>
     public const string AlivePath = "/alive";
@@ -196,6 +200,9 @@ public static class ServiceDefaultsExtensions
 
         var httpsPorts = ListenUrls.HttpsPorts(builder.Configuration);
         builder.Services.Configure<KestrelServerOptions>(options => KestrelSetup.ConfigureEndpointDefaults(options, httpsPorts));
+
+        // Kestrel's socket transport (e.g. Kestrel__Transport__UnsafePreferInlineScheduling, IOQueueCount).
+        builder.Services.AddOptions<SocketTransportOptions>().BindConfiguration(KestrelTransportSection);
         return builder;
     }
 

@@ -120,6 +120,9 @@ public sealed class LoadRunner(LoadGenOptions options, CallInvoker invoker, Text
         }
     }
 
+    // A message written with this hint waits in the request stream's buffer until a later write flushes it.
+    private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
+
     private Transaction NextTransaction()
     {
         lock (feedLock)
@@ -292,8 +295,12 @@ public sealed class LoadRunner(LoadGenOptions options, CallInvoker invoker, Text
 
                 intendedTimes.Enqueue(due);
                 var request = new ScoreStreamRequest { Transaction = NextTransaction() };
-                // Every message is flushed: with Grpc.Net.Client's BufferHint on the ones followed by another already
-                // due, p90 at 400/s was 9-30 ms instead of 2-3 ms.
+                // A message followed by another already due is written with BufferHint, so the sender flushes once
+                // per burst, not once per message, as a gateway streaming a backlog would. Interleaved on 2026-12-05,
+                // two runs each: stream20k 11,627 and 11,453/s against 10,944 and 10,504/s flushing every message,
+                // the scorer's CPU per score 69-71 µs against 73-78; at 1,000/s p90 3.4-3.8 ms against 3.6-4.8 ms.
+                var nextDue = first + (long)((i + 1) * interval);
+                call.RequestStream.WriteOptions = nextDue <= now && nextDue < measureEnd ? BufferedWrite : null;
                 call.RequestStream.WriteAsync(request, ct).GetAwaiter().GetResult();
                 i++;
             }

@@ -4,7 +4,8 @@
 # load generator as the client, all on loopback. Runs the three target scenarios, 20 s each after a warm-up (20 s for
 # the first scenario, which also lets tiered compilation settle in every process, 5 s for the others), prints LoadGen's tables with the CPU each
 # process spent per score, each service's span statistics (count, mean, p50, p99, max per span), and writes JSON to artifacts/bench/.
-# FRAUDEX_BENCH_ENV="NAME=VALUE ..." adds environment variables (configuration overrides) to every process.
+# FRAUDEX_BENCH_ENV="NAME=VALUE ..." adds environment variables (configuration overrides) to every process,
+# FRAUDEX_BENCH_SERVICE_ENV="NAME=VALUE ..." to the three services only, FRAUDEX_BENCH_LOADGEN_ENV to LoadGen only.
 # FRAUDEX_BENCH_GEN0=0x… sets the gen0 budget of every .NET process (DOTNET_GCgen0size; default 16 MiB as the app host).
 # FRAUDEX_BENCH_PG="-c name=value ..." adds PostgreSQL settings (after the defaults above them).
 # FRAUDEX_BENCH_FEATURES=inprocess (default, as the app host runs it: the scorer computes features itself over Redis, one
@@ -60,6 +61,7 @@ wait_port "$redis_port"
 common=(DOTNET_ENVIRONMENT=Production DOTNET_GCgen0size="${FRAUDEX_BENCH_GEN0:-0x1000000}" Logging__LogLevel__Default=Warning
   Telemetry__SpanStatistics="${FRAUDEX_SPAN_STATISTICS:-true}" Logging__LogLevel__FraudEx.ServiceDefaults.Telemetry=Information
   ${FRAUDEX_BENCH_ENV:-})
+read -r -a service_env <<<"${FRAUDEX_BENCH_SERVICE_ENV:-}"
 # Every service checks the same keys: the load generator's (scorer), the scorer's own identity towards its peers
 # (scoring-service) and the alert service's towards the feature service (alerts-service).
 new_key() { dotnet src/FraudEx.Scoring/bin/Release/net10.0/FraudEx.Scoring.dll new-api-key "$1" "$2"; }
@@ -70,11 +72,11 @@ alerts_client_key=$(echo "$alerts_keys" | sed -n 's/^key: //p')
 mapfile -t key_env < <(echo "$keys" | grep '^Auth__'
   echo "$scoring_keys" | grep '^Auth__' | sed 's/^Auth__Keys__0__/Auth__Keys__1__/'
   echo "$alerts_keys" | grep '^Auth__' | sed 's/^Auth__Keys__0__/Auth__Keys__2__/')
-env "${common[@]}" "${key_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$features_port" ConnectionStrings__redis="127.0.0.1:$redis_port" \
+env "${common[@]}" ${service_env[@]+"${service_env[@]}"} "${key_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$features_port" ConnectionStrings__redis="127.0.0.1:$redis_port" \
   dotnet src/FraudEx.Features/bin/Release/net10.0/FraudEx.Features.dll >"$work/features.log" 2>&1 &
 features_pid=$!
 pids+=($features_pid)
-"${audit_nice[@]}" env "${common[@]}" "${key_env[@]}" Auth__ClientKey="$alerts_client_key" ASPNETCORE_URLS="http://127.0.0.1:$alerts_port" \
+"${audit_nice[@]}" env "${common[@]}" ${service_env[@]+"${service_env[@]}"} "${key_env[@]}" Auth__ClientKey="$alerts_client_key" ASPNETCORE_URLS="http://127.0.0.1:$alerts_port" \
   ConnectionStrings__alertsdb="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=alertsdb" \
   services__features__grpc__0="http://127.0.0.1:$features_port" \
   dotnet src/FraudEx.Alerts/bin/Release/net10.0/FraudEx.Alerts.dll >"$work/alerts.log" 2>&1 &
@@ -88,7 +90,7 @@ case "${FRAUDEX_BENCH_FEATURES:-inprocess}" in
   *) echo "FRAUDEX_BENCH_FEATURES must be inprocess or remote"; exit 2 ;;
 esac
 echo "features: ${FRAUDEX_BENCH_FEATURES:-inprocess}"
-env "${common[@]}" "${key_env[@]}" "${feature_env[@]}" Auth__ClientKey="$scoring_client_key" \
+env "${common[@]}" ${service_env[@]+"${service_env[@]}"} "${key_env[@]}" "${feature_env[@]}" Auth__ClientKey="$scoring_client_key" \
   ASPNETCORE_URLS="http://127.0.0.1:$scoring_port" \
   services__features__grpc__0="http://127.0.0.1:$features_port" services__alerts__grpc__0="http://127.0.0.1:$alerts_port" \
   DecisionSpool__Directory="$work/spool" \
@@ -98,7 +100,8 @@ scoring_pid=$!
 pids+=($scoring_pid)
 wait_port "$scoring_port"
 
-loadgen=(env "${common[@]}" dotnet src/FraudEx.LoadGen/bin/Release/net10.0/FraudEx.LoadGen.dll)
+read -r -a loadgen_env <<<"${FRAUDEX_BENCH_LOADGEN_ENV:-}"
+loadgen=(env "${common[@]}" ${loadgen_env[@]+"${loadgen_env[@]}"} dotnet src/FraudEx.LoadGen/bin/Release/net10.0/FraudEx.LoadGen.dll)
 target="http://127.0.0.1:$scoring_port"
 postgres_pid=$(head -n 1 "$work/pg/postmaster.pid")
 cpu=(--cpu "scoring=$scoring_pid,features=$features_pid,alerts=$alerts_pid,redis=$redis_pid,postgres=$postgres_pid")
