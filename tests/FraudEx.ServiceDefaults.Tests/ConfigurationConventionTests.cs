@@ -1,5 +1,10 @@
 using FraudEx.ServiceDefaults.Internal;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace FraudEx.ServiceDefaults.Tests;
 
@@ -71,5 +76,28 @@ public sealed class ConfigurationConventionTests
         Assert.Equal([9443], ListenUrls.HttpsPorts(configuration));
         Assert.True(ListenUrls.IsConfigured(configuration));
         Assert.False(ListenUrls.IsConfigured(Configuration()));
+    }
+
+    [Fact]
+    public void KestrelTransportSection_BindsSocketTransportOptions()
+    {
+        var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0",
+            "--Kestrel:Transport:UnsafePreferInlineScheduling=true", "--Kestrel:Transport:IOQueueCount=3"]);
+        builder.AddServiceDefaults(0);
+        using var app = builder.Build();
+
+        var options = app.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value;
+        Assert.True(options.UnsafePreferInlineScheduling);
+        Assert.Equal(3, options.IOQueueCount);
+    }
+
+    [Fact]
+    public void KestrelTransportSection_Absent_KeepsKestrelDefaults()
+    {
+        var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0"]);
+        builder.AddServiceDefaults(0);
+        using var app = builder.Build();
+
+        Assert.False(app.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
     }
 }
