@@ -6,6 +6,8 @@
 # process spent per score, each service's span statistics (count, mean, p50, p99, max per span), and writes JSON to artifacts/bench/.
 # FRAUDEX_BENCH_ENV="NAME=VALUE ..." adds environment variables (configuration overrides) to every process,
 # FRAUDEX_BENCH_SERVICE_ENV="NAME=VALUE ..." to the three services only, FRAUDEX_BENCH_LOADGEN_ENV to LoadGen only.
+# FRAUDEX_BENCH_LOADGEN=path/to/FraudEx.LoadGen.dll runs another build of the load generator (another tree's, to tell
+# the client's share of a difference from the services').
 # FRAUDEX_BENCH_GEN0=0x… sets the gen0 budget of every .NET process (DOTNET_GCgen0size; default 16 MiB as the app host).
 # FRAUDEX_BENCH_PG="-c name=value ..." adds PostgreSQL settings (after the defaults above them).
 # FRAUDEX_BENCH_FEATURES=inprocess (default, as the app host runs it: the scorer computes features itself over Redis, one
@@ -101,7 +103,7 @@ pids+=($scoring_pid)
 wait_port "$scoring_port"
 
 read -r -a loadgen_env <<<"${FRAUDEX_BENCH_LOADGEN_ENV:-}"
-loadgen=(env "${common[@]}" ${loadgen_env[@]+"${loadgen_env[@]}"} dotnet src/FraudEx.LoadGen/bin/Release/net10.0/FraudEx.LoadGen.dll)
+loadgen=(env "${common[@]}" ${loadgen_env[@]+"${loadgen_env[@]}"} dotnet "${FRAUDEX_BENCH_LOADGEN:-src/FraudEx.LoadGen/bin/Release/net10.0/FraudEx.LoadGen.dll}")
 target="http://127.0.0.1:$scoring_port"
 postgres_pid=$(head -n 1 "$work/pg/postmaster.pid")
 cpu=(--cpu "scoring=$scoring_pid,features=$features_pid,alerts=$alerts_pid,redis=$redis_pid,postgres=$postgres_pid")
