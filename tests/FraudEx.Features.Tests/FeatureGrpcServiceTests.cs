@@ -134,6 +134,18 @@ public sealed class FeatureGrpcServiceTests(RedisFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Start_ConnectsToRedisBeforeTheFirstCall()
+    {
+        await using var server = await RedisServer.StartAsync().T();
+        await using var host = await FeatureServiceHost.StartAsync(server.ConnectionString, Prefix());
+        await using var observer = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",name=observer,allowAdmin=true").T();
+
+        var clients = (string)(await observer.GetServer(observer.GetEndPoints()[0]).ExecuteAsync("CLIENT", "LIST").T())!;
+
+        Assert.Contains("name=fraudex-features ", clients, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RedisDown_UnavailableFastThenRecovers()
     {
         await using var server = await RedisServer.StartAsync().T();

@@ -33,6 +33,22 @@ public static class FeatureStoreExtensions
             sp.GetRequiredService<IConfiguration>().GetSection(Section).Bind(options);
             return new FeatureStore(sp.GetRequiredService<IConnectionMultiplexer>(), options, sp.GetRequiredService<ILogger<FeatureStore>>());
         });
+        builder.Services.AddHostedService<FeatureStoreConnect>();
         return builder;
+    }
+
+    /// <summary>
+    /// Connects to Redis when the host starts (hosted services start before Kestrel takes calls). Aspire creates the
+    /// multiplexer with a synchronous connect on first use; left to the first calls, a burst of them blocks worker
+    /// threads on that connect while the handshake waits for one, the connect runs out its timeout, and the calls fail
+    /// UNAVAILABLE although Redis is up. A Redis that is down costs the start the connect timeout once
+    /// (abortConnect=false: the start goes on and the multiplexer keeps reconnecting).
+    /// </summary>
+    private sealed class FeatureStoreConnect(IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) =>
+            Task.Run(() => services.GetRequiredService<FeatureStore>(), cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
