@@ -20,7 +20,26 @@ public abstract class EntityState
     public long TransactionCount { get; internal set; }
 
     /// <summary>Compact binary form, version byte first.</summary>
-    public abstract byte[] Serialize();
+    public byte[] Serialize() => Serialize(0);
+
+    /// <summary>
+    /// The compact binary form after <paramref name="reserve"/> zero bytes, which the caller fills with a header of its
+    /// own (the feature store's write count and tag): one array for the stored value, no copy.
+    /// </summary>
+    public byte[] Serialize(int reserve)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(reserve);
+        var w = new StateWriter(reserve + SizeHint, reserve);
+        w.WriteByte(FormatVersion);
+        Write(ref w);
+        return w.ToArray();
+    }
+
+    /// <summary>Bytes a serialized state usually takes (the writer's first buffer).</summary>
+    private protected abstract int SizeHint { get; }
+
+    /// <summary>Writes everything after the version byte.</summary>
+    private protected abstract void Write(ref StateWriter w);
 
     /// <summary>The state as readable name/value text, for analysts.</summary>
     public abstract IReadOnlyDictionary<string, string> Describe();
@@ -54,11 +73,11 @@ public sealed class AccountState : EntityState
     internal const int RecentMerchants = 32;
     internal const int RecentDevices = 8;
 
-    internal BucketRing Minutes5 { get; private init; } = new(12, 5 * TimeUnits.Minute);
-    internal BucketRing Hours { get; private init; } = new(24, TimeUnits.Hour);
-    internal BucketRing Days { get; private init; } = new(30, TimeUnits.Day);
-    internal RecentSet Merchants { get; private init; } = new(RecentMerchants);
-    internal RecentSet Devices { get; private init; } = new(RecentDevices);
+    internal BucketRing Minutes5 { get; } = new(12, 5 * TimeUnits.Minute);
+    internal BucketRing Hours { get; } = new(24, TimeUnits.Hour);
+    internal BucketRing Days { get; } = new(30, TimeUnits.Day);
+    internal RecentSet Merchants { get; } = new(RecentMerchants);
+    internal RecentSet Devices { get; } = new(RecentDevices);
 
     /// <summary>Event time of the first transaction (Unix ms); <see cref="long.MinValue"/> when none.</summary>
     public long FirstEventMs { get; internal set; } = long.MinValue;
@@ -81,30 +100,34 @@ public sealed class AccountState : EntityState
     /// <inheritdoc cref="LastLatitude"/>
     public long LastLocationMs { get; internal set; } = long.MinValue;
 
-    /// <summary>Deep copy.</summary>
-    public AccountState Clone() => new()
+    /// <summary>Deep copy (into the new state's own rings and sets: no second set of arrays).</summary>
+    public AccountState Clone()
     {
-        LastEventMs = LastEventMs,
-        TransactionCount = TransactionCount,
-        FirstEventMs = FirstEventMs,
-        MaxAmountCenti = MaxAmountCenti,
-        LogAmountMean = LogAmountMean,
-        LogAmountM2 = LogAmountM2,
-        LastLatitude = LastLatitude,
-        LastLongitude = LastLongitude,
-        LastLocationMs = LastLocationMs,
-        Minutes5 = Minutes5.Clone(),
-        Hours = Hours.Clone(),
-        Days = Days.Clone(),
-        Merchants = Merchants.Clone(),
-        Devices = Devices.Clone(),
-    };
+        var c = new AccountState
+        {
+            LastEventMs = LastEventMs,
+            TransactionCount = TransactionCount,
+            FirstEventMs = FirstEventMs,
+            MaxAmountCenti = MaxAmountCenti,
+            LogAmountMean = LogAmountMean,
+            LogAmountM2 = LogAmountM2,
+            LastLatitude = LastLatitude,
+            LastLongitude = LastLongitude,
+            LastLocationMs = LastLocationMs,
+        };
+        Minutes5.CopyTo(c.Minutes5);
+        Hours.CopyTo(c.Hours);
+        Days.CopyTo(c.Days);
+        Merchants.CopyTo(c.Merchants);
+        Devices.CopyTo(c.Devices);
+        return c;
+    }
 
-    /// <inheritdoc />
-    public override byte[] Serialize()
+    // Twelve 5-minute, 24 hourly and 30 daily buckets, 40 recent hashes: a few hundred bytes once history fills in.
+    private protected override int SizeHint => 512;
+
+    private protected override void Write(ref StateWriter w)
     {
-        var w = new StateWriter(256);
-        w.WriteByte(FormatVersion);
         w.WriteVarInt(LastEventMs);
         w.WriteVarInt(TransactionCount);
         w.WriteVarInt(FirstEventMs);
@@ -123,7 +146,6 @@ public sealed class AccountState : EntityState
         Days.Write(ref w);
         Merchants.Write(ref w);
         Devices.Write(ref w);
-        return w.ToArray();
     }
 
     /// <summary>Reads what <see cref="Serialize"/> wrote; throws <see cref="FormatException"/> on anything else.</summary>
@@ -146,6 +168,7 @@ public sealed class AccountState : EntityState
             lon = r.ReadDouble();
         }
 
+        // Read into the rings and sets the constructor made rather than into new ones.
         var s = new AccountState
         {
             LastEventMs = last,
@@ -157,12 +180,12 @@ public sealed class AccountState : EntityState
             LastLocationMs = locationMs,
             LastLatitude = lat,
             LastLongitude = lon,
-            Minutes5 = BucketRing.Read(ref r, 12, 5 * TimeUnits.Minute),
-            Hours = BucketRing.Read(ref r, 24, TimeUnits.Hour),
-            Days = BucketRing.Read(ref r, 30, TimeUnits.Day),
-            Merchants = RecentSet.Read(ref r, RecentMerchants),
-            Devices = RecentSet.Read(ref r, RecentDevices),
         };
+        s.Minutes5.ReadFrom(ref r);
+        s.Hours.ReadFrom(ref r);
+        s.Days.ReadFrom(ref r);
+        s.Merchants.ReadFrom(ref r);
+        s.Devices.ReadFrom(ref r);
         r.ExpectEnd();
         return s;
     }
@@ -191,35 +214,32 @@ public sealed class MerchantState : EntityState
     // 37 days: the 30-day window shifted by the 7-day label delay, plus the current day.
     internal const int DayBuckets = 37;
 
-    internal BucketRing Hours { get; private init; } = new(24, TimeUnits.Hour);
+    internal BucketRing Hours { get; } = new(24, TimeUnits.Hour);
 
     /// <summary>Daily buckets: A = transactions, B = known frauds among them (by transaction day).</summary>
-    internal BucketRing Days { get; private init; } = new(DayBuckets, TimeUnits.Day);
+    internal BucketRing Days { get; } = new(DayBuckets, TimeUnits.Day);
 
     /// <summary>Fraud labels applied over the merchant's whole life.</summary>
     public long KnownFrauds { get; internal set; }
 
-    /// <summary>Deep copy.</summary>
-    public MerchantState Clone() => new()
+    /// <summary>Deep copy (into the new state's own rings).</summary>
+    public MerchantState Clone()
     {
-        LastEventMs = LastEventMs,
-        TransactionCount = TransactionCount,
-        KnownFrauds = KnownFrauds,
-        Hours = Hours.Clone(),
-        Days = Days.Clone(),
-    };
+        var c = new MerchantState { LastEventMs = LastEventMs, TransactionCount = TransactionCount, KnownFrauds = KnownFrauds };
+        Hours.CopyTo(c.Hours);
+        Days.CopyTo(c.Days);
+        return c;
+    }
 
-    /// <inheritdoc />
-    public override byte[] Serialize()
+    private protected override int SizeHint => 256;
+
+    private protected override void Write(ref StateWriter w)
     {
-        var w = new StateWriter(128);
-        w.WriteByte(FormatVersion);
         w.WriteVarInt(LastEventMs);
         w.WriteVarInt(TransactionCount);
         w.WriteVarInt(KnownFrauds);
         Hours.Write(ref w);
         Days.Write(ref w);
-        return w.ToArray();
     }
 
     /// <summary>Reads what <see cref="Serialize"/> wrote; throws <see cref="FormatException"/> on anything else.</summary>
@@ -230,14 +250,9 @@ public sealed class MerchantState : EntityState
         var last = r.ReadVarInt();
         var count = r.ReadVarInt();
         var frauds = r.ReadVarInt();
-        var s = new MerchantState
-        {
-            LastEventMs = last,
-            TransactionCount = count,
-            KnownFrauds = frauds,
-            Hours = BucketRing.Read(ref r, 24, TimeUnits.Hour),
-            Days = BucketRing.Read(ref r, DayBuckets, TimeUnits.Day),
-        };
+        var s = new MerchantState { LastEventMs = last, TransactionCount = count, KnownFrauds = frauds };
+        s.Hours.ReadFrom(ref r);
+        s.Days.ReadFrom(ref r);
         r.ExpectEnd();
         return s;
     }
@@ -258,33 +273,30 @@ public sealed class SharedEntityState : EntityState
 {
     internal const int RecentAccounts = 32;
 
-    internal RecentSet Accounts { get; private init; } = new(RecentAccounts);
-    internal BucketRing Hours { get; private init; } = new(24, TimeUnits.Hour);
+    internal RecentSet Accounts { get; } = new(RecentAccounts);
+    internal BucketRing Hours { get; } = new(24, TimeUnits.Hour);
 
     /// <summary>Fraud labels applied to transactions of this entity.</summary>
     public long KnownFrauds { get; internal set; }
 
-    /// <summary>Deep copy.</summary>
-    public SharedEntityState Clone() => new()
+    /// <summary>Deep copy (into the new state's own set and ring).</summary>
+    public SharedEntityState Clone()
     {
-        LastEventMs = LastEventMs,
-        TransactionCount = TransactionCount,
-        KnownFrauds = KnownFrauds,
-        Accounts = Accounts.Clone(),
-        Hours = Hours.Clone(),
-    };
+        var c = new SharedEntityState { LastEventMs = LastEventMs, TransactionCount = TransactionCount, KnownFrauds = KnownFrauds };
+        Accounts.CopyTo(c.Accounts);
+        Hours.CopyTo(c.Hours);
+        return c;
+    }
 
-    /// <inheritdoc />
-    public override byte[] Serialize()
+    private protected override int SizeHint => 256;
+
+    private protected override void Write(ref StateWriter w)
     {
-        var w = new StateWriter(128);
-        w.WriteByte(FormatVersion);
         w.WriteVarInt(LastEventMs);
         w.WriteVarInt(TransactionCount);
         w.WriteVarInt(KnownFrauds);
         Accounts.Write(ref w);
         Hours.Write(ref w);
-        return w.ToArray();
     }
 
     /// <summary>Reads what <see cref="Serialize"/> wrote; throws <see cref="FormatException"/> on anything else.</summary>
@@ -295,14 +307,9 @@ public sealed class SharedEntityState : EntityState
         var last = r.ReadVarInt();
         var count = r.ReadVarInt();
         var frauds = r.ReadVarInt();
-        var s = new SharedEntityState
-        {
-            LastEventMs = last,
-            TransactionCount = count,
-            KnownFrauds = frauds,
-            Accounts = RecentSet.Read(ref r, RecentAccounts),
-            Hours = BucketRing.Read(ref r, 24, TimeUnits.Hour),
-        };
+        var s = new SharedEntityState { LastEventMs = last, TransactionCount = count, KnownFrauds = frauds };
+        s.Accounts.ReadFrom(ref r);
+        s.Hours.ReadFrom(ref r);
         r.ExpectEnd();
         return s;
     }

@@ -56,6 +56,36 @@ public sealed class EntityStateTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SerializeWithReserve_ZeroPrefixThenTheSameBytes_AndClonesAreDeepAndEqual()
+    {
+        var replay = new OfflineReplay();
+        foreach (var tx in History(300, seed: 9, accounts: 1).Transactions)
+        {
+            replay.Process(tx with { MerchantId = "m", DeviceId = "d" }, out _);
+        }
+
+        EntityState[] states = [replay.GetAccount("acct-0")!, replay.GetMerchant("m")!, replay.GetDevice("d")!];
+        EntityState[] clones = [((AccountState)states[0]).Clone(), ((MerchantState)states[1]).Clone(), ((SharedEntityState)states[2]).Clone()];
+        var before = states.Select(s => s.Serialize()).ToArray();
+        for (var k = 0; k < states.Length; k++)
+        {
+            var plain = states[k].Serialize();
+            var reserved = states[k].Serialize(16);
+            Assert.Equal(new byte[16], reserved[..16]);
+            Assert.Equal(plain, reserved[16..]);
+            Assert.Equal(plain, clones[k].Serialize());
+        }
+
+        // Compute folds into clones of what it is given: with shallow copies the given states would change too.
+        var account = (AccountState)clones[0];
+        var (_, folded) = FeatureComputer.Compute(Tx("later", T0 + 400L * 24 * 3600 * 1000, amountMinor: 123_456, merchant: "m", device: "d"),
+            new EntityStates(account, (MerchantState)clones[1], (SharedEntityState)clones[2], null));
+        Assert.NotEqual(before[0], folded.Account!.Serialize());
+        Assert.Equal(before, states.Select(s => s.Serialize()).ToArray());
+        Assert.Equal(before, clones.Select(s => s.Serialize()).ToArray());
+    }
+
+    [Fact]
     public void Deserialize_CorruptOrForeignBytes_ThrowFormatException()
     {
         var (_, states) = FeatureComputer.Compute(Tx("t", T0), EntityStates.Empty);

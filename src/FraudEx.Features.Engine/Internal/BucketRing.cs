@@ -101,12 +101,17 @@ internal sealed class BucketRing
         return Sum(last - buckets + 1, last);
     }
 
-    public BucketRing Clone()
+    /// <summary>Makes <paramref name="target"/> (a ring of the same shape) equal to this one, reusing its arrays.</summary>
+    public void CopyTo(BucketRing target)
     {
-        var c = new BucketRing(Size, WidthMs) { Head = Head };
-        _a.CopyTo(c._a, 0);
-        _b.CopyTo(c._b, 0);
-        return c;
+        if (target.Size != Size || target.WidthMs != WidthMs)
+        {
+            throw new ArgumentException("Bucket rings of different shapes.", nameof(target));
+        }
+
+        target.Head = Head;
+        _a.CopyTo(target._a, 0);
+        _b.CopyTo(target._b, 0);
     }
 
     // Serialized oldest to newest so the encoding does not depend on where the ring's slots wrap.
@@ -128,13 +133,16 @@ internal sealed class BucketRing
         }
     }
 
-    public static BucketRing Read(ref StateReader r, int size, long widthMs)
+    /// <summary>Replaces this ring's content with what <see cref="Write"/> wrote, in its own arrays.</summary>
+    public void ReadFrom(ref StateReader r)
     {
-        var ring = new BucketRing(size, widthMs);
         var present = r.ReadByte();
         if (present == 0)
         {
-            return ring;
+            Head = Empty;
+            Array.Clear(_a);
+            Array.Clear(_b);
+            return;
         }
 
         if (present != 1)
@@ -142,15 +150,13 @@ internal sealed class BucketRing
             throw new FormatException("Entity state holds a malformed bucket ring.");
         }
 
-        ring.Head = r.ReadVarInt();
-        for (var i = ring.Head - size + 1; i <= ring.Head; i++)
+        Head = r.ReadVarInt();
+        for (var i = Head - Size + 1; i <= Head; i++)
         {
-            var s = ring.Slot(i);
-            ring._a[s] = r.ReadVarInt();
-            ring._b[s] = r.ReadVarInt();
+            var s = Slot(i);
+            _a[s] = r.ReadVarInt();
+            _b[s] = r.ReadVarInt();
         }
-
-        return ring;
     }
 
     /// <summary>Non-empty buckets as (bucket start ms, a, b), oldest first, for readable state dumps.</summary>

@@ -69,12 +69,17 @@ internal sealed class RecentSet
         return n;
     }
 
-    public RecentSet Clone()
+    /// <summary>Makes <paramref name="target"/> (a set of the same capacity) equal to this one, reusing its arrays.</summary>
+    public void CopyTo(RecentSet target)
     {
-        var c = new RecentSet(Capacity) { Count = Count };
-        _hashes.CopyTo(c._hashes, 0);
-        _lastSeen.CopyTo(c._lastSeen, 0);
-        return c;
+        if (target.Capacity != Capacity)
+        {
+            throw new ArgumentException("Recent sets of different capacities.", nameof(target));
+        }
+
+        target.Count = Count;
+        _hashes.CopyTo(target._hashes, 0);
+        _lastSeen.CopyTo(target._lastSeen, 0);
     }
 
     public void Write(ref StateWriter w)
@@ -87,17 +92,18 @@ internal sealed class RecentSet
         }
     }
 
-    public static RecentSet Read(ref StateReader r, int capacity)
+    /// <summary>Replaces this set's content with what <see cref="Write"/> wrote, in its own arrays.</summary>
+    public void ReadFrom(ref StateReader r)
     {
-        var set = new RecentSet(capacity);
-        set.Count = r.ReadCount(capacity);
-        for (var i = 0; i < set.Count; i++)
+        Count = r.ReadCount(Capacity);
+        for (var i = 0; i < Count; i++)
         {
-            set._hashes[i] = r.ReadUInt32();
-            set._lastSeen[i] = r.ReadVarInt();
+            _hashes[i] = r.ReadUInt32();
+            _lastSeen[i] = r.ReadVarInt();
         }
 
-        return set;
+        Array.Clear(_hashes, Count, Capacity - Count);
+        Array.Clear(_lastSeen, Count, Capacity - Count);
     }
 
     public IEnumerable<(uint Hash, long LastSeenSeconds)> Entries()

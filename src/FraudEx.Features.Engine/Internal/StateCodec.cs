@@ -1,17 +1,24 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace FraudEx.Features.Engine.Internal;
 
-/// <summary>Appends varints and raw doubles to a growable buffer: states are mostly small or zero numbers.</summary>
+/// <summary>
+/// Appends varints and raw doubles to a growable buffer: states are mostly small or zero numbers. The working buffer
+/// is rented from the shared pool and returned by <see cref="ToArray"/>, so serializing a state allocates only its
+/// result. The first <c>reserve</c> bytes are left for the caller and come out as zeros.
+/// </summary>
 internal ref struct StateWriter
 {
+    private readonly int _reserve;
     private byte[] _buffer;
     private int _length;
 
-    public StateWriter(int capacity)
+    public StateWriter(int capacity, int reserve = 0)
     {
-        _buffer = new byte[capacity];
-        _length = 0;
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, reserve + 16));
+        _reserve = reserve;
+        _length = reserve;
     }
 
     public readonly int Length => _length;
@@ -50,13 +57,25 @@ internal ref struct StateWriter
         _length += 4;
     }
 
-    public readonly byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
+    /// <summary>The written bytes (the reserved prefix zero) as a new array; the writer is done with after this.</summary>
+    public byte[] ToArray()
+    {
+        var result = new byte[_length];
+        _buffer.AsSpan(_reserve, _length - _reserve).CopyTo(result.AsSpan(_reserve));
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+        _length = 0;
+        return result;
+    }
 
     private void Ensure(int more)
     {
         if (_length + more > _buffer.Length)
         {
-            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + more));
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + more));
+            _buffer.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
         }
     }
 }

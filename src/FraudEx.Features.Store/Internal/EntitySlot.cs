@@ -63,11 +63,9 @@ internal sealed class EntitySlot(string key, EntityKind kind, string id)
     /// <summary>The value to store: the next write count and a fresh tag, then the state.</summary>
     public byte[] NextValue()
     {
-        var state = State!.Serialize();
-        var value = new byte[HeaderBytes + state.Length];
+        var value = State!.Serialize(HeaderBytes);
         BinaryPrimitives.WriteUInt64LittleEndian(value, Version + 1);
         BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), Random.Shared.NextInt64(long.MinValue, long.MaxValue));
-        state.CopyTo(value, HeaderBytes);
         return value;
     }
 
