@@ -35,6 +35,22 @@ public abstract class EntityState
         return w.ToArray();
     }
 
+    /// <summary>
+    /// Replaces this state's content with a serialized state of its kind (what <see cref="Serialize()"/> wrote), in
+    /// its own arrays: a holder of many short-lived states can reuse them. Throws <see cref="FormatException"/> on
+    /// anything else, and the state, partly overwritten then, must not be used.
+    /// </summary>
+    public void Load(ReadOnlySpan<byte> data)
+    {
+        var r = new StateReader(data);
+        ReadHeader(ref r);
+        Read(ref r);
+        r.ExpectEnd();
+    }
+
+    /// <summary>Reads everything after the version byte, setting every field.</summary>
+    private protected abstract void Read(ref StateReader r);
+
     /// <summary>Bytes a serialized state usually takes (the writer's first buffer).</summary>
     private protected abstract int SizeHint { get; }
 
@@ -151,43 +167,28 @@ public sealed class AccountState : EntityState
     /// <summary>Reads what <see cref="Serialize"/> wrote; throws <see cref="FormatException"/> on anything else.</summary>
     public static AccountState Deserialize(ReadOnlySpan<byte> data)
     {
-        var r = new StateReader(data);
-        ReadHeader(ref r);
-        var last = r.ReadVarInt();
-        var count = r.ReadVarInt();
-        var first = r.ReadVarInt();
-        var max = r.ReadVarInt();
-        var mean = r.ReadDouble();
-        var m2 = r.ReadDouble();
-        var locationMs = r.ReadVarInt();
-        var lat = double.NaN;
-        var lon = double.NaN;
-        if (locationMs != long.MinValue)
-        {
-            lat = r.ReadDouble();
-            lon = r.ReadDouble();
-        }
-
-        // Read into the rings and sets the constructor made rather than into new ones.
-        var s = new AccountState
-        {
-            LastEventMs = last,
-            TransactionCount = count,
-            FirstEventMs = first,
-            MaxAmountCenti = max,
-            LogAmountMean = mean,
-            LogAmountM2 = m2,
-            LastLocationMs = locationMs,
-            LastLatitude = lat,
-            LastLongitude = lon,
-        };
-        s.Minutes5.ReadFrom(ref r);
-        s.Hours.ReadFrom(ref r);
-        s.Days.ReadFrom(ref r);
-        s.Merchants.ReadFrom(ref r);
-        s.Devices.ReadFrom(ref r);
-        r.ExpectEnd();
+        var s = new AccountState();
+        s.Load(data);
         return s;
+    }
+
+    private protected override void Read(ref StateReader r)
+    {
+        LastEventMs = r.ReadVarInt();
+        TransactionCount = r.ReadVarInt();
+        FirstEventMs = r.ReadVarInt();
+        MaxAmountCenti = r.ReadVarInt();
+        LogAmountMean = r.ReadDouble();
+        LogAmountM2 = r.ReadDouble();
+        LastLocationMs = r.ReadVarInt();
+        var located = LastLocationMs != long.MinValue;
+        LastLatitude = located ? r.ReadDouble() : double.NaN;
+        LastLongitude = located ? r.ReadDouble() : double.NaN;
+        Minutes5.ReadFrom(ref r);
+        Hours.ReadFrom(ref r);
+        Days.ReadFrom(ref r);
+        Merchants.ReadFrom(ref r);
+        Devices.ReadFrom(ref r);
     }
 
     /// <inheritdoc />
@@ -245,16 +246,18 @@ public sealed class MerchantState : EntityState
     /// <summary>Reads what <see cref="Serialize"/> wrote; throws <see cref="FormatException"/> on anything else.</summary>
     public static MerchantState Deserialize(ReadOnlySpan<byte> data)
     {
-        var r = new StateReader(data);
-        ReadHeader(ref r);
-        var last = r.ReadVarInt();
-        var count = r.ReadVarInt();
-        var frauds = r.ReadVarInt();
-        var s = new MerchantState { LastEventMs = last, TransactionCount = count, KnownFrauds = frauds };
-        s.Hours.ReadFrom(ref r);
-        s.Days.ReadFrom(ref r);
-        r.ExpectEnd();
+        var s = new MerchantState();
+        s.Load(data);
         return s;
+    }
+
+    private protected override void Read(ref StateReader r)
+    {
+        LastEventMs = r.ReadVarInt();
+        TransactionCount = r.ReadVarInt();
+        KnownFrauds = r.ReadVarInt();
+        Hours.ReadFrom(ref r);
+        Days.ReadFrom(ref r);
     }
 
     /// <inheritdoc />
@@ -302,16 +305,18 @@ public sealed class SharedEntityState : EntityState
     /// <summary>Reads what <see cref="Serialize"/> wrote; throws <see cref="FormatException"/> on anything else.</summary>
     public static SharedEntityState Deserialize(ReadOnlySpan<byte> data)
     {
-        var r = new StateReader(data);
-        ReadHeader(ref r);
-        var last = r.ReadVarInt();
-        var count = r.ReadVarInt();
-        var frauds = r.ReadVarInt();
-        var s = new SharedEntityState { LastEventMs = last, TransactionCount = count, KnownFrauds = frauds };
-        s.Accounts.ReadFrom(ref r);
-        s.Hours.ReadFrom(ref r);
-        r.ExpectEnd();
+        var s = new SharedEntityState();
+        s.Load(data);
         return s;
+    }
+
+    private protected override void Read(ref StateReader r)
+    {
+        LastEventMs = r.ReadVarInt();
+        TransactionCount = r.ReadVarInt();
+        KnownFrauds = r.ReadVarInt();
+        Accounts.ReadFrom(ref r);
+        Hours.ReadFrom(ref r);
     }
 
     /// <inheritdoc />

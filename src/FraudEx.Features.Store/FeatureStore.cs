@@ -42,6 +42,7 @@ public sealed class FeatureStore
     private readonly long _labelTtlMs;
     private readonly BatchCoalescer? _coalescer;
     private readonly WriteOverlay _overlay = new();
+    private readonly EntityStatePool _states = new();
     private readonly Lock _turnLock = new();
     private Task _lastTurn = Task.CompletedTask;
 
@@ -144,18 +145,29 @@ public sealed class FeatureStore
             ];
         }
 
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-
-            var results = await AttemptAsync(transactions, slots, txSlots, txKeys, attempt, cancellationToken).ConfigureAwait(false);
-            if (results is not null)
+            for (var attempt = 1; ; attempt++)
             {
-                return results;
-            }
+                cancellationToken.ThrowIfCancellationRequested();
 
-            FeatureStoreLog.ClaimConflict(_logger, attempt);
-            await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                var results = await AttemptAsync(transactions, slots, txSlots, txKeys, attempt, cancellationToken).ConfigureAwait(false);
+                if (results is not null)
+                {
+                    return results;
+                }
+
+                FeatureStoreLog.ClaimConflict(_logger, attempt);
+                await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // The round is over: its vectors are copies and its writes are bytes, so the states go back for reuse.
+            foreach (var slot in slots.Values)
+            {
+                slot.Release(_states);
+            }
         }
     }
 
@@ -209,7 +221,7 @@ public sealed class FeatureStore
             // process replaced are decoded again once it is this round's turn.
             for (var k = 0; k < slotList.Count; k++)
             {
-                Load(slotList[k], values[k]);
+                Load(slotList[k], values[k], _states);
             }
 
             await previousTurn.ConfigureAwait(false);
@@ -554,11 +566,11 @@ public sealed class FeatureStore
         return slot;
     }
 
-    private void Load(EntitySlot slot, byte[]? bytes)
+    private void Load(EntitySlot slot, byte[]? bytes, EntityStatePool? pool = null)
     {
         try
         {
-            slot.Load(bytes);
+            slot.Load(bytes, pool);
         }
         catch (FormatException ex)
         {

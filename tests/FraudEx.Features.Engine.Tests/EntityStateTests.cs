@@ -86,6 +86,58 @@ public sealed class EntityStateTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Load_IntoAStateThatHeldAnotherEntity_EqualsAFreshRead()
+    {
+        // A long, busy history (full rings and recent sets, a location) and a short one (one transaction, no location,
+        // no device): loading the short one into a state that held the busy one must leave nothing of it behind.
+        var busy = new OfflineReplay();
+        foreach (var tx in History(400, seed: 3, accounts: 1).Transactions)
+        {
+            busy.Process(tx with { MerchantId = "m", DeviceId = "d", Latitude = 48.1, Longitude = 2.3 }, out _);
+        }
+
+        var (_, sparse) = FeatureComputer.Compute(Tx("one", T0, account: "a", merchant: "m", device: "d"), EntityStates.Empty);
+        (EntityState Busy, EntityState Sparse)[] pairs =
+        [
+            (busy.GetAccount("acct-0")!, sparse.Account!),
+            (busy.GetMerchant("m")!, sparse.Merchant!),
+            (busy.GetDevice("d")!, sparse.Device!),
+        ];
+
+        foreach (var (full, small) in pairs)
+        {
+            var reused = full switch
+            {
+                AccountState a => (EntityState)a.Clone(),
+                MerchantState m => m.Clone(),
+                _ => ((SharedEntityState)full).Clone(),
+            };
+            reused.Load(small.Serialize());
+            Assert.Equal(small.Serialize(), reused.Serialize());
+            Assert.Equal(small.Describe(), reused.Describe());
+
+            reused.Load(full.Serialize());
+            Assert.Equal(full.Serialize(), reused.Serialize());
+        }
+
+        // A state that has seen nothing (empty rings) loaded over the busy ones, then one transaction folded in: the
+        // same vector and states as from nothing at all.
+        var account = busy.GetAccount("acct-0")!.Clone();
+        var merchant = busy.GetMerchant("m")!.Clone();
+        var device = busy.GetDevice("d")!.Clone();
+        account.Load(new AccountState().Serialize());
+        merchant.Load(new MerchantState().Serialize());
+        device.Load(new SharedEntityState().Serialize());
+        var next = Tx("next", T0 + 3_600_000, account: "a", merchant: "m", device: "d", amountMinor: 777);
+        var (fromReused, reusedStates) = FeatureComputer.Compute(next, new EntityStates(account, merchant, device, null));
+        var (fromNothing, freshStates) = FeatureComputer.Compute(next, new EntityStates(new AccountState(), new MerchantState(), new SharedEntityState(), null));
+        BitEqual(fromNothing, fromReused, "vector folded on a reused empty state");
+        Assert.Equal(freshStates.Account!.Serialize(), reusedStates.Account!.Serialize());
+        Assert.Equal(freshStates.Merchant!.Serialize(), reusedStates.Merchant!.Serialize());
+        Assert.Equal(freshStates.Device!.Serialize(), reusedStates.Device!.Serialize());
+    }
+
+    [Fact]
     public void Deserialize_CorruptOrForeignBytes_ThrowFormatException()
     {
         var (_, states) = FeatureComputer.Compute(Tx("t", T0), EntityStates.Empty);

@@ -30,15 +30,18 @@ internal sealed class EntitySlot(string key, EntityKind kind, string id)
 
     public bool Touched { get; set; }
 
-    /// <summary>Loads a stored value (null = key absent); throws <see cref="FormatException"/> when unreadable.</summary>
-    public void Load(byte[]? stored)
+    /// <summary>
+    /// Loads a stored value (null = key absent); throws <see cref="FormatException"/> when unreadable. The state is
+    /// read into the slot's current one, else into one from <paramref name="pool"/>, else a new one.
+    /// </summary>
+    public void Load(byte[]? stored, EntityStatePool? pool = null)
     {
         Touched = false;
         if (stored is null)
         {
             ExpectedHeader = [];
             Version = 0;
-            State = null;
+            Release(pool);
             return;
         }
 
@@ -49,7 +52,20 @@ internal sealed class EntitySlot(string key, EntityKind kind, string id)
 
         ExpectedHeader = stored[..HeaderBytes];
         Version = BinaryPrimitives.ReadUInt64LittleEndian(stored);
-        State = Deserialize(Kind, stored.AsSpan(HeaderBytes));
+        var state = State ?? pool?.Rent(Kind) ?? EntityStatePool.Create(Kind);
+        State = null;
+        state.Load(stored.AsSpan(HeaderBytes)); // a state left half-read by a FormatException is dropped, not pooled
+        State = state;
+    }
+
+    /// <summary>Hands the state to <paramref name="pool"/> (when there is one) and forgets it.</summary>
+    public void Release(EntityStatePool? pool)
+    {
+        if (State is not null)
+        {
+            pool?.Return(State);
+            State = null;
+        }
     }
 
     public T GetOrCreate<T>()
@@ -68,11 +84,4 @@ internal sealed class EntitySlot(string key, EntityKind kind, string id)
         BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), Random.Shared.NextInt64(long.MinValue, long.MaxValue));
         return value;
     }
-
-    public static EntityState Deserialize(EntityKind kind, ReadOnlySpan<byte> state) => kind switch
-    {
-        EntityKind.Account => AccountState.Deserialize(state),
-        EntityKind.Merchant => MerchantState.Deserialize(state),
-        _ => SharedEntityState.Deserialize(state),
-    };
 }
