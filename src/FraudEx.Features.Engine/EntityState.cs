@@ -31,6 +31,8 @@ public abstract class EntityState
         ArgumentOutOfRangeException.ThrowIfNegative(reserve);
         var w = new StateWriter(reserve + SizeHint, reserve);
         w.WriteByte(FormatVersion);
+        w.WriteVarInt(LastEventMs);
+        w.WriteVarInt(TransactionCount);
         Write(ref w);
         return w.ToArray();
     }
@@ -44,17 +46,23 @@ public abstract class EntityState
     {
         var r = new StateReader(data);
         ReadHeader(ref r);
+        LastEventMs = r.ReadVarInt();
+        TransactionCount = r.ReadVarInt();
         Read(ref r);
         r.ExpectEnd();
     }
 
-    /// <summary>Reads everything after the version byte, setting every field.</summary>
+    /// <summary>Reads everything after the version byte and the two fields every kind starts with, setting every field.</summary>
     private protected abstract void Read(ref StateReader r);
+
+    /// <summary>A new state of this kind with the two fields every kind starts with copied (for a deep copy).</summary>
+    private protected T NewCopy<T>()
+        where T : EntityState, new() => new() { LastEventMs = LastEventMs, TransactionCount = TransactionCount };
 
     /// <summary>Bytes a serialized state usually takes (the writer's first buffer).</summary>
     private protected abstract int SizeHint { get; }
 
-    /// <summary>Writes everything after the version byte.</summary>
+    /// <summary>Writes everything after the version byte and the two fields every kind starts with.</summary>
     private protected abstract void Write(ref StateWriter w);
 
     /// <summary>The state as readable name/value text, for analysts.</summary>
@@ -119,18 +127,14 @@ public sealed class AccountState : EntityState
     /// <summary>Deep copy (into the new state's own rings and sets: no second set of arrays).</summary>
     public AccountState Clone()
     {
-        var c = new AccountState
-        {
-            LastEventMs = LastEventMs,
-            TransactionCount = TransactionCount,
-            FirstEventMs = FirstEventMs,
-            MaxAmountCenti = MaxAmountCenti,
-            LogAmountMean = LogAmountMean,
-            LogAmountM2 = LogAmountM2,
-            LastLatitude = LastLatitude,
-            LastLongitude = LastLongitude,
-            LastLocationMs = LastLocationMs,
-        };
+        var c = NewCopy<AccountState>();
+        c.FirstEventMs = FirstEventMs;
+        c.MaxAmountCenti = MaxAmountCenti;
+        c.LogAmountMean = LogAmountMean;
+        c.LogAmountM2 = LogAmountM2;
+        c.LastLatitude = LastLatitude;
+        c.LastLongitude = LastLongitude;
+        c.LastLocationMs = LastLocationMs;
         Minutes5.CopyTo(c.Minutes5);
         Hours.CopyTo(c.Hours);
         Days.CopyTo(c.Days);
@@ -144,8 +148,6 @@ public sealed class AccountState : EntityState
 
     private protected override void Write(ref StateWriter w)
     {
-        w.WriteVarInt(LastEventMs);
-        w.WriteVarInt(TransactionCount);
         w.WriteVarInt(FirstEventMs);
         w.WriteVarInt(MaxAmountCenti);
         w.WriteDouble(LogAmountMean);
@@ -174,8 +176,6 @@ public sealed class AccountState : EntityState
 
     private protected override void Read(ref StateReader r)
     {
-        LastEventMs = r.ReadVarInt();
-        TransactionCount = r.ReadVarInt();
         FirstEventMs = r.ReadVarInt();
         MaxAmountCenti = r.ReadVarInt();
         LogAmountMean = r.ReadDouble();
@@ -226,7 +226,8 @@ public sealed class MerchantState : EntityState
     /// <summary>Deep copy (into the new state's own rings).</summary>
     public MerchantState Clone()
     {
-        var c = new MerchantState { LastEventMs = LastEventMs, TransactionCount = TransactionCount, KnownFrauds = KnownFrauds };
+        var c = NewCopy<MerchantState>();
+        c.KnownFrauds = KnownFrauds;
         Hours.CopyTo(c.Hours);
         Days.CopyTo(c.Days);
         return c;
@@ -236,8 +237,6 @@ public sealed class MerchantState : EntityState
 
     private protected override void Write(ref StateWriter w)
     {
-        w.WriteVarInt(LastEventMs);
-        w.WriteVarInt(TransactionCount);
         w.WriteVarInt(KnownFrauds);
         Hours.Write(ref w);
         Days.Write(ref w);
@@ -253,8 +252,6 @@ public sealed class MerchantState : EntityState
 
     private protected override void Read(ref StateReader r)
     {
-        LastEventMs = r.ReadVarInt();
-        TransactionCount = r.ReadVarInt();
         KnownFrauds = r.ReadVarInt();
         Hours.ReadFrom(ref r);
         Days.ReadFrom(ref r);
@@ -285,7 +282,8 @@ public sealed class SharedEntityState : EntityState
     /// <summary>Deep copy (into the new state's own set and ring).</summary>
     public SharedEntityState Clone()
     {
-        var c = new SharedEntityState { LastEventMs = LastEventMs, TransactionCount = TransactionCount, KnownFrauds = KnownFrauds };
+        var c = NewCopy<SharedEntityState>();
+        c.KnownFrauds = KnownFrauds;
         Accounts.CopyTo(c.Accounts);
         Hours.CopyTo(c.Hours);
         return c;
@@ -295,8 +293,6 @@ public sealed class SharedEntityState : EntityState
 
     private protected override void Write(ref StateWriter w)
     {
-        w.WriteVarInt(LastEventMs);
-        w.WriteVarInt(TransactionCount);
         w.WriteVarInt(KnownFrauds);
         Accounts.Write(ref w);
         Hours.Write(ref w);
@@ -312,8 +308,6 @@ public sealed class SharedEntityState : EntityState
 
     private protected override void Read(ref StateReader r)
     {
-        LastEventMs = r.ReadVarInt();
-        TransactionCount = r.ReadVarInt();
         KnownFrauds = r.ReadVarInt();
         Accounts.ReadFrom(ref r);
         Hours.ReadFrom(ref r);
