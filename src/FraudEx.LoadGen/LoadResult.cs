@@ -35,6 +35,13 @@ public sealed record LoadResult
     /// <summary>Transactions sent (closed loop) or due (open loop) during the measured window.</summary>
     public long Sent { get; init; }
 
+    /// <summary>
+    /// Stream messages due in the measured window that were never written, because the sender was still held back
+    /// 100 ms after the window's end (counted in <see cref="Sent"/>, so an open loop does not hide them; answered
+    /// they cannot be).
+    /// </summary>
+    public long Unsent { get; init; }
+
     /// <summary>Answers (results, not errors) to the calls due in the measured window: the latency percentiles are theirs.</summary>
     public long Completed { get; init; }
 
@@ -82,6 +89,11 @@ public sealed record LoadResult
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         sb.AppendLine(c, $"| {Throughput:0} | {LatencyMs.P50:0.000} | {LatencyMs.P90:0.000} | {LatencyMs.P99:0.000} | {LatencyMs.P999:0.000} | {LatencyMs.Max:0.000} | {Sent} | {Completed} | {Errors.Values.Sum()} |");
         sb.AppendLine();
+        if (Unsent > 0)
+        {
+            sb.AppendLine(c, $"unsent: {Unsent} of the {Sent} messages due were never written (the sender was held back past the window's end)");
+        }
+
         if (Mode != "health")
         {
             sb.AppendLine(c, $"decisions: {string.Join(", ", Decisions.Select(d => $"{d.Key} {d.Value}"))}; degraded {Degraded}; replayed {Replayed}");

@@ -32,6 +32,7 @@ public sealed class LoadRunner(LoadGenOptions options, CallInvoker invoker, Text
     });
 
     private long sent;
+    private long unsent;
     private long completed;
     private long delivered;
     private long degraded;
@@ -75,6 +76,7 @@ public sealed class LoadRunner(LoadGenOptions options, CallInvoker invoker, Text
             DurationSeconds = options.Duration.TotalSeconds,
             WarmupSeconds = options.Warmup.TotalSeconds,
             Sent = sent,
+            Unsent = unsent,
             Completed = completed,
             Delivered = delivered,
             Throughput = Math.Round(delivered / options.Duration.TotalSeconds, 1),
@@ -271,6 +273,7 @@ public sealed class LoadRunner(LoadGenOptions options, CallInvoker invoker, Text
         var first = Stopwatch.GetTimestamp() + (long)(interval * index / options.Streams);
         var tick = Stopwatch.Frequency / 1000;
         long i = 0;
+        long writtenInWindow = 0;
         await Task.Factory.StartNew(() =>
         {
             var lastWake = Stopwatch.GetTimestamp();
@@ -294,6 +297,11 @@ public sealed class LoadRunner(LoadGenOptions options, CallInvoker invoker, Text
                 }
 
                 intendedTimes.Enqueue(due);
+                if (due >= measureStart)
+                {
+                    writtenInWindow++;
+                }
+
                 var request = new ScoreStreamRequest { Transaction = NextTransaction() };
                 // A message followed by another already due is written with BufferHint, so the sender flushes once
                 // per burst, not once per message, as a gateway streaming a backlog would. Interleaved on 2026-12-05,
@@ -311,6 +319,7 @@ public sealed class LoadRunner(LoadGenOptions options, CallInvoker invoker, Text
         var windowStart = Math.Max(0, (long)Math.Ceiling((measureStart - first) / interval));
         var windowEnd = Math.Max(0, (long)Math.Ceiling((measureEnd - first) / interval));
         Interlocked.Add(ref sent, windowEnd - windowStart);
+        Interlocked.Add(ref unsent, windowEnd - windowStart - writtenInWindow);
         await call.RequestStream.CompleteAsync().ConfigureAwait(false);
         try
         {

@@ -36,7 +36,10 @@ public sealed class EndToEndTests(SystemFixture system)
 
         Assert.Empty(result.Errors);
         Assert.True(result.Completed > 0, "nothing measured");
-        Assert.Equal(result.Sent, result.Completed);
+        // Every call made is answered and counted. A stream sender the machine held back past the window's end
+        // leaves messages unsent (they count as sent, and lost, in a benchmark); on a loaded test machine a few may.
+        Assert.Equal(result.Sent - result.Unsent, result.Completed);
+        Assert.InRange(result.Unsent, 0, result.Sent / 50);
         // Well below capacity, answers arriving in the window and answers to the calls due in it are about as many
         // (a burst of warm-up answers held back by the first calls' compilation can land in the window).
         Assert.InRange(result.Delivered, result.Completed * 0.7, result.Completed * 1.3);
