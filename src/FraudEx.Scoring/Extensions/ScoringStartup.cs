@@ -22,8 +22,9 @@ internal sealed class ScoringStartup(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        // Resolving the feature source connects to Redis in process mode here rather than in the first call (a Redis that
-        // is down costs the start its connect timeout once; calls then fail fast and are scored degraded).
+        // The feature source is built before the first call. In process mode the feature store's own start-up step
+        // (AddFeatureStore, registered before this one) has already connected to Redis (a Redis that is down costs the
+        // start its connect timeout once; calls then fail fast and are scored degraded).
         _ = services.GetService(typeof(IFeatureSource));
         if (features.Fallback)
         {
