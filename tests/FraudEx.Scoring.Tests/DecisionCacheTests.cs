@@ -85,4 +85,43 @@ public sealed class DecisionCacheTests
         Assert.False(cache.TryReserve("t1", out _));
         Assert.Equal(1, cache.Count);
     }
+
+    [Fact]
+    public async Task FullArena_ForgetsOldestDecided_AndReplaysTheRestIntact()
+    {
+        // 1,024 bytes hold about seven of these responses; the ring of ids (1,000) is never the bound here.
+        var cache = new DecisionCache(1_000, 1_024);
+        var responses = new List<ScoreResponse>();
+        for (var i = 0; i < 40; i++)
+        {
+            var response = new ScoreResponse
+            {
+                TransactionId = $"t{i}",
+                Decision = Decision.Review,
+                Score = i / 40.0,
+                Reasons = { new Reason { Code = "AMOUNT_HIGH", Description = new string((char)('a' + (i % 26)), 60 + (i % 17)), Contribution = i } },
+            };
+            responses.Add(response);
+            Assert.True(cache.TryReserve(response.TransactionId, out _));
+            cache.Complete(response.TransactionId, response);
+        }
+
+        // Written over as the arena went round (several times, at varying offsets): scored again, not replayed.
+        Assert.True(cache.TryReserve("t0", out _));
+        Assert.True(cache.TryReserve("t20", out _));
+        for (var i = 36; i < 40; i++)
+        {
+            Assert.False(cache.TryReserve($"t{i}", out var replayed));
+            Assert.Equal(responses[i], await replayed!.WaitAsync(Wait.Timeout));
+        }
+    }
+
+    [Fact]
+    public void OversizedResponse_IsAnswered_NotKept()
+    {
+        var cache = new DecisionCache(10, 1_024);
+        Assert.True(cache.TryReserve("big", out _));
+        cache.Complete("big", new ScoreResponse { TransactionId = "big", ModelVersion = new string('v', 200) });
+        Assert.True(cache.TryReserve("big", out _));
+    }
 }

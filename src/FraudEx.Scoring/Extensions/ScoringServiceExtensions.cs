@@ -36,6 +36,8 @@ public static class ScoringServiceExtensions
         services.AddOptions<ScoringOptions>().BindConfiguration(ScoringOptions.Section)
             .Validate(o => o.FeatureBudget > TimeSpan.Zero && o.FeatureBudgetPerTransaction >= TimeSpan.Zero,
                 "Scoring:FeatureBudget must be positive and Scoring:FeatureBudgetPerTransaction must not be negative.")
+            .Validate(o => o.DecisionCacheCapacity >= 1 && o.DecisionCacheBytes >= 1024,
+                "Scoring:DecisionCacheCapacity must be at least 1 and Scoring:DecisionCacheBytes at least 1024.")
             .ValidateOnStart();
         services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.Section);
         services.AddOptions<MicroBatcherOptions>().BindConfiguration(MicroBatcherOptions.Section);

@@ -1,3 +1,5 @@
+using FraudEx.Scoring.Idempotency;
+
 namespace FraudEx.Scoring.Pipeline;
 
 /// <summary>Configuration section <c>Scoring</c>.</summary>
@@ -33,6 +35,12 @@ public sealed class ScoringOptions
 
     /// <summary>Transaction ids whose decisions are remembered for replay.</summary>
     public int DecisionCacheCapacity { get; set; } = 200_000;
+
+    /// <summary>
+    /// Bytes of the arena that holds the remembered responses, serialized (allocated once, at start). Whichever of
+    /// this and <see cref="DecisionCacheCapacity"/> is reached first bounds how far back a retry is recognised.
+    /// </summary>
+    public int DecisionCacheBytes { get; set; } = DecisionCache.DefaultArenaBytes;
 
     /// <summary>Most model reasons per response.</summary>
     public int TopReasons { get; set; } = 5;

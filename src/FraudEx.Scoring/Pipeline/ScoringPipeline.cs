@@ -55,7 +55,7 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
         this.options = options;
         this.timeProvider = timeProvider;
         this.logger = logger;
-        cache = new DecisionCache(options.CurrentValue.DecisionCacheCapacity);
+        cache = new DecisionCache(options.CurrentValue.DecisionCacheCapacity, options.CurrentValue.DecisionCacheBytes);
         batcher = new MicroBatcher<PendingScore, ScoreResponse>(ProcessBatchAsync, batching.Value, timeProvider);
     }
 
