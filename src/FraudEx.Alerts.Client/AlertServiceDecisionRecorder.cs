@@ -3,17 +3,24 @@ using Grpc.Core;
 
 namespace FraudEx.Alerts.Client;
 
-/// <summary>Ships spooled batches through AlertService.RecordDecisions. INVALID_ARGUMENT is permanent (the batch is
-/// quarantined); every other failure is retried by the spool.</summary>
-public sealed class AlertServiceDecisionRecorder(AlertService.AlertServiceClient client) : IDecisionRecorder
+/// <summary>Ships spooled batches through AlertService.RecordDecisions, as the bytes the spool holds. INVALID_ARGUMENT is
+/// permanent (the batch is quarantined); every other failure is retried by the spool.</summary>
+public sealed class AlertServiceDecisionRecorder(DecisionShipClient client) : IDecisionRecorder
 {
+    /// <inheritdoc />
     public async Task RecordAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken cancellationToken)
     {
-        var request = new RecordDecisionsRequest();
-        request.Decisions.AddRange(decisions);
+        using var batch = SpooledDecisions.From(decisions);
+        await RecordAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task RecordAsync(SpooledDecisions decisions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
         try
         {
-            await client.RecordDecisionsAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.RecordDecisionsAsync(decisions, new CallOptions(cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
         {

@@ -74,15 +74,16 @@ public sealed partial class DecisionSpool
                         }
                     }
 
-                    var (records, end, full) = ReadBatch(cursor);
+                    var (batch, end, full) = ReadBatch(cursor);
                     cursor = end;
-                    if (records.Count == 0)
+                    if (batch.Count == 0)
                     {
+                        batch.Dispose();
                         break;
                     }
 
                     lastPartialRead = full ? long.MinValue : Stopwatch.GetTimestamp();
-                    inFlight.Enqueue((SendWithRetryAsync(records, stop), end, records.Count));
+                    inFlight.Enqueue((SendWithRetryAsync(batch, stop), end, batch.Count));
                 }
 
                 if (inFlight.Count == 0)
@@ -128,100 +129,108 @@ public sealed partial class DecisionSpool
     }
 
     /// <summary>Reads up to one batch of frames from <paramref name="cursor"/>, crossing into newer segments when a
-    /// closed one is exhausted.</summary>
-    private (List<DecisionRecord> Records, SpoolPosition End, bool Full) ReadBatch(SpoolPosition cursor)
+    /// closed one is exhausted. The records stay serialized: they are shipped as the bytes they are.</summary>
+    private (SpooledDecisions Records, SpoolPosition End, bool Full) ReadBatch(SpoolPosition cursor)
     {
-        var records = new List<DecisionRecord>();
+        var records = new SpooledDecisions();
         var bytes = 0;
-        var batchFull = false;
-        while (records.Count < _options.BatchSize)
+        try
         {
-            long limit;
-            bool segmentDone;
-            long next;
-            lock (_positionLock)
+            var batchFull = false;
+            while (records.Count < _options.BatchSize)
             {
-                var closed = _closedSegmentLengths.TryGetValue(cursor.Segment, out limit);
-                if (!closed)
+                long limit;
+                bool segmentDone;
+                long next;
+                lock (_positionLock)
                 {
-                    limit = cursor.Segment == _durableEnd.Segment ? _durableEnd.Offset : cursor.Offset;
-                }
-
-                segmentDone = closed || cursor.Segment < _durableEnd.Segment;
-
-                next = _durableEnd.Segment;
-                foreach (var sequence in _closedSegmentLengths.Keys)
-                {
-                    if (sequence > cursor.Segment && sequence < next)
+                    var closed = _closedSegmentLengths.TryGetValue(cursor.Segment, out limit);
+                    if (!closed)
                     {
-                        next = sequence;
+                        limit = cursor.Segment == _durableEnd.Segment ? _durableEnd.Offset : cursor.Offset;
+                    }
+
+                    segmentDone = closed || cursor.Segment < _durableEnd.Segment;
+
+                    next = _durableEnd.Segment;
+                    foreach (var sequence in _closedSegmentLengths.Keys)
+                    {
+                        if (sequence > cursor.Segment && sequence < next)
+                        {
+                            next = sequence;
+                        }
                     }
                 }
-            }
 
-            if (cursor.Offset >= limit)
-            {
-                if (segmentDone)
+                if (cursor.Offset >= limit)
                 {
-                    cursor = new SpoolPosition(next, SpoolFormat.HeaderLength);
+                    if (segmentDone)
+                    {
+                        cursor = new SpoolPosition(next, SpoolFormat.HeaderLength);
+                        continue;
+                    }
+
+                    break;
+                }
+
+                var handle = ReadHandle(cursor.Segment);
+                var chunk = (int)Math.Min(limit - cursor.Offset, _readBuffer.Length);
+                var read = RandomAccess.Read(handle, _readBuffer.AsSpan(0, chunk), cursor.Offset);
+                var consumed = 0;
+                var full = false;
+                var grown = false;
+                while (consumed + SpoolFormat.FrameHeaderLength <= read)
+                {
+                    var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(_readBuffer.AsSpan(consumed));
+                    if (consumed + SpoolFormat.FrameHeaderLength + length > read)
+                    {
+                        if (consumed == 0 && SpoolFormat.FrameHeaderLength + length > _readBuffer.Length)
+                        {
+                            _readBuffer = new byte[SpoolFormat.FrameHeaderLength + length];
+                            grown = true;
+                        }
+
+                        break;
+                    }
+
+                    if (records.Count >= _options.BatchSize || (records.Count > 0 && bytes + length > _options.MaxBatchBytes))
+                    {
+                        full = true;
+                        batchFull = true;
+                        break;
+                    }
+
+                    var payload = _readBuffer.AsSpan(consumed + SpoolFormat.FrameHeaderLength, length);
+                    if (SpoolFormat.Crc32C(payload) != BinaryPrimitives.ReadUInt32LittleEndian(_readBuffer.AsSpan(consumed + 4)))
+                    {
+                        throw new InvalidDataException(
+                            $"Spool segment {cursor.Segment} is corrupt at offset {cursor.Offset + consumed}.");
+                    }
+
+                    records.Add(payload);
+                    bytes += length;
+                    consumed += SpoolFormat.FrameHeaderLength + length;
+                }
+
+                cursor = cursor with { Offset = cursor.Offset + consumed };
+                if (grown)
+                {
                     continue;
                 }
 
-                break;
-            }
-
-            var handle = ReadHandle(cursor.Segment);
-            var chunk = (int)Math.Min(limit - cursor.Offset, _readBuffer.Length);
-            var read = RandomAccess.Read(handle, _readBuffer.AsSpan(0, chunk), cursor.Offset);
-            var consumed = 0;
-            var full = false;
-            var grown = false;
-            while (consumed + SpoolFormat.FrameHeaderLength <= read)
-            {
-                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(_readBuffer.AsSpan(consumed));
-                if (consumed + SpoolFormat.FrameHeaderLength + length > read)
+                if (full || consumed == 0)
                 {
-                    if (consumed == 0 && SpoolFormat.FrameHeaderLength + length > _readBuffer.Length)
-                    {
-                        _readBuffer = new byte[SpoolFormat.FrameHeaderLength + length];
-                        grown = true;
-                    }
-
                     break;
                 }
-
-                if (records.Count >= _options.BatchSize || (records.Count > 0 && bytes + length > _options.MaxBatchBytes))
-                {
-                    full = true;
-                    batchFull = true;
-                    break;
-                }
-
-                var payload = _readBuffer.AsSpan(consumed + SpoolFormat.FrameHeaderLength, length);
-                if (SpoolFormat.Crc32C(payload) != BinaryPrimitives.ReadUInt32LittleEndian(_readBuffer.AsSpan(consumed + 4)))
-                {
-                    throw new InvalidDataException(
-                        $"Spool segment {cursor.Segment} is corrupt at offset {cursor.Offset + consumed}.");
-                }
-
-                records.Add(DecisionRecord.Parser.ParseFrom(payload));
-                bytes += length;
-                consumed += SpoolFormat.FrameHeaderLength + length;
             }
 
-            cursor = cursor with { Offset = cursor.Offset + consumed };
-            if (grown)
-            {
-                continue;
-            }
-
-            if (full || consumed == 0)
-            {
-                break;
-            }
+            return (records, cursor, batchFull || records.Count >= _options.BatchSize);
         }
-
-        return (records, cursor, batchFull || records.Count >= _options.BatchSize);
+        catch
+        {
+            records.Dispose();
+            throw;
+        }
     }
 
     private SafeFileHandle ReadHandle(long segment)
@@ -237,9 +246,11 @@ public sealed partial class DecisionSpool
         return _readHandle;
     }
 
-    private async Task SendWithRetryAsync(List<DecisionRecord> records, CancellationToken stop)
+    private async Task SendWithRetryAsync(SpooledDecisions records, CancellationToken stop)
     {
-        var (parent, links) = DecisionTrace.ForBatch(records);
+        using var owned = records;
+        // The trace contexts are read out of the bytes only when a span will be recorded.
+        var (parent, links) = DecisionTrace.Source.HasListeners() ? DecisionTrace.ForBatch(records.TraceParents()) : default;
         for (var attempt = 0; ; attempt++)
         {
             Exception failure;
@@ -307,7 +318,7 @@ public sealed partial class DecisionSpool
         return activity;
     }
 
-    private void Quarantine(List<DecisionRecord> records, DecisionsRejectedException reason)
+    private void Quarantine(SpooledDecisions records, DecisionsRejectedException reason)
     {
         var path = Path.Combine(_options.Directory, $"rejected-{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.spool");
         using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
@@ -315,7 +326,14 @@ public sealed partial class DecisionSpool
             Span<byte> header = stackalloc byte[SpoolFormat.HeaderLength];
             SpoolFormat.WriteHeader(header);
             stream.Write(header);
-            stream.Write(Frame(records));
+            Span<byte> frameHeader = stackalloc byte[SpoolFormat.FrameHeaderLength];
+            for (var i = 0; i < records.Count; i++)
+            {
+                SpoolFormat.WriteFrameHeader(frameHeader, records[i]);
+                stream.Write(frameHeader);
+                stream.Write(records[i]);
+            }
+
             stream.Flush(flushToDisk: _options.FlushToDisk);
         }
 

@@ -48,12 +48,19 @@ public static class DecisionTrace
     public static (ActivityContext Parent, ActivityLink[]? Links) ForBatch(IReadOnlyList<DecisionRecord> decisions)
     {
         ArgumentNullException.ThrowIfNull(decisions);
+        return ForBatch(decisions.Select(d => d.TraceParent));
+    }
+
+    /// <summary>As <see cref="ForBatch(IReadOnlyList{DecisionRecord})"/>, from the decisions' traceparents alone.</summary>
+    public static (ActivityContext Parent, ActivityLink[]? Links) ForBatch(IEnumerable<string?> traceParents)
+    {
+        ArgumentNullException.ThrowIfNull(traceParents);
         List<ActivityContext>? contexts = null;
         HashSet<ActivityContext>? seen = null;
         var oneTrace = true;
-        foreach (var decision in decisions)
+        foreach (var traceParent in traceParents)
         {
-            if (!TryParse(decision.TraceParent, out var context))
+            if (!TryParse(traceParent, out var context))
             {
                 continue;
             }

@@ -8,6 +8,17 @@ public interface IDecisionRecorder
     /// <summary>Records a batch, idempotently on transaction_id. Completing means the batch is committed.</summary>
     /// <exception cref="DecisionsRejectedException">The batch can never be accepted (retrying is pointless).</exception>
     Task RecordAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a batch as the spool holds it, serialized; the spool ships through this. A recorder that sends bytes
+    /// (<see cref="AlertServiceDecisionRecorder"/>) sends them as they are; the default parses them.
+    /// </summary>
+    /// <exception cref="DecisionsRejectedException">The batch can never be accepted (retrying is pointless).</exception>
+    Task RecordAsync(SpooledDecisions decisions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        return RecordAsync(decisions.Parse(), cancellationToken);
+    }
 }
 
 /// <summary>The receiver refused a batch permanently (INVALID_ARGUMENT), as opposed to being unavailable.</summary>

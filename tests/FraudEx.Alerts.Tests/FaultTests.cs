@@ -75,7 +75,7 @@ public sealed class FaultTests(PostgresFixture postgres) : IDisposable
                 MaxRetryDelay = TimeSpan.FromSeconds(1),
                 SendTimeout = TimeSpan.FromSeconds(10),
             },
-            new AlertServiceDecisionRecorder(host.Client), NullLogger<DecisionSpool>.Instance, Timeout);
+            new AlertServiceDecisionRecorder(new DecisionShipClient(host.Channel)), NullLogger<DecisionSpool>.Instance, Timeout);
 
     private static async Task AssertStoredExactlyOnceAsync(string connectionString, int handedOver)
     {

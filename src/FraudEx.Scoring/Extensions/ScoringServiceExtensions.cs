@@ -62,14 +62,14 @@ public static class ScoringServiceExtensions
 
         // Peers through generated clients, found by service discovery (services:features:grpc:0), else 127.0.0.1:5101/5102.
         builder.AddFraudExGrpcClient<FeatureService.FeatureServiceClient>("features", ServicePorts.Features);
-        builder.AddFraudExGrpcClient<AlertService.AlertServiceClient>("alerts", ServicePorts.Alerts);
+        builder.AddFraudExGrpcClient<DecisionShipClient>("alerts", ServicePorts.Alerts);
         var featuresAddress = configuration["services:features:grpc:0"] ?? configuration["services:features:http:0"] ?? $"http://127.0.0.1:{ServicePorts.Features}";
         builder.AddFeatureSource(sp => new FeatureServiceSource(sp.GetRequiredService<FeatureService.FeatureServiceClient>()), featuresAddress);
         services.AddSingleton<SpoolHandOff>();
         services.AddSingleton<IDecisionHandOff>(sp => sp.GetRequiredService<SpoolHandOff>());
         services.AddSingleton<Func<CancellationToken, Task<DecisionSpool>>>(sp => async ct =>
         {
-            var recorder = new AlertServiceDecisionRecorder(sp.GetRequiredService<AlertService.AlertServiceClient>());
+            var recorder = new AlertServiceDecisionRecorder(sp.GetRequiredService<DecisionShipClient>());
             return await DecisionSpool.OpenAsync(sp.GetRequiredService<IOptions<DecisionSpoolOptions>>().Value, recorder,
                 sp.GetRequiredService<ILogger<DecisionSpool>>(), ct).ConfigureAwait(false);
         });
