@@ -8,7 +8,7 @@
 # FRAUDEX_BENCH_SERVICE_ENV="NAME=VALUE ..." to the three services only, FRAUDEX_BENCH_LOADGEN_ENV to LoadGen only.
 # FRAUDEX_BENCH_LOADGEN=path/to/FraudEx.LoadGen.dll runs another build of the load generator (another tree's, to tell
 # the client's share of a difference from the services').
-# FRAUDEX_BENCH_GEN0=0x… sets the gen0 budget of every .NET process (DOTNET_GCgen0size; default 16 MiB as the app host).
+# FRAUDEX_BENCH_GEN0=0x… sets the gen0 budget of every .NET process (DOTNET_GCgen0size; default 8 MiB as the app host).
 # FRAUDEX_BENCH_PG="-c name=value ..." adds PostgreSQL settings (after the defaults above them).
 # FRAUDEX_BENCH_FEATURES=inprocess (default, as the app host runs it: the scorer computes features itself over Redis, one
 # gRPC hop per score) or remote (the scorer asks the feature service over gRPC: two hops, the split deployment).
@@ -60,7 +60,7 @@ as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres alertsdb
 wait_port "$redis_port"
 
 # Every .NET process runs with the gen0 budget the app host gives the services (FraudEx.Hosting ServiceExtensions.Gen0Budget).
-common=(DOTNET_ENVIRONMENT=Production DOTNET_GCgen0size="${FRAUDEX_BENCH_GEN0:-0x1000000}" Logging__LogLevel__Default=Warning
+common=(DOTNET_ENVIRONMENT=Production DOTNET_GCgen0size="${FRAUDEX_BENCH_GEN0:-0x800000}" Logging__LogLevel__Default=Warning
   Telemetry__SpanStatistics="${FRAUDEX_SPAN_STATISTICS:-true}" Logging__LogLevel__FraudEx.ServiceDefaults.Telemetry=Information
   ${FRAUDEX_BENCH_ENV:-})
 read -r -a service_env <<<"${FRAUDEX_BENCH_SERVICE_ENV:-}"

@@ -22,7 +22,7 @@ keys=$(dotnet src/FraudEx.Scoring/bin/Release/net10.0/FraudEx.Scoring.dll new-ap
 api_key=$(echo "$keys" | sed -n 's/^key: //p')
 mapfile -t key_env < <(echo "$keys" | grep '^Auth__')
 # The process settings bench.sh gives every .NET process.
-common=(DOTNET_ENVIRONMENT=Production DOTNET_GCgen0size="${FRAUDEX_BENCH_GEN0:-0x1000000}" Logging__LogLevel__Default=Warning
+common=(DOTNET_ENVIRONMENT=Production DOTNET_GCgen0size="${FRAUDEX_BENCH_GEN0:-0x800000}" Logging__LogLevel__Default=Warning
   ${FRAUDEX_BENCH_ENV:-})
 env "${common[@]}" "${key_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$port" \
   dotnet src/FraudEx.LoadGen/bin/Release/net10.0/FraudEx.LoadGen.dll floor-server >"$out/floor-server.log" 2>&1 &

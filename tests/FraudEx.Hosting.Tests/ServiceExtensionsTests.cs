@@ -19,7 +19,7 @@ public sealed class ServiceExtensionsTests
             await callback.Callback(context);
         }
 
-        Assert.Equal("0x1000000", context.EnvironmentVariables["DOTNET_GCgen0size"]);
-        Assert.Equal(16 * 1024 * 1024, Convert.ToInt32(ServiceExtensions.Gen0Budget, 16));
+        Assert.Equal("0x800000", context.EnvironmentVariables["DOTNET_GCgen0size"]);
+        Assert.Equal(8 * 1024 * 1024, Convert.ToInt32(ServiceExtensions.Gen0Budget, 16));
     }
 }
