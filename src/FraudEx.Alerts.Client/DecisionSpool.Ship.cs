@@ -133,104 +133,110 @@ public sealed partial class DecisionSpool
     private (SpooledDecisions Records, SpoolPosition End, bool Full) ReadBatch(SpoolPosition cursor)
     {
         var records = new SpooledDecisions();
-        var bytes = 0;
         try
         {
-            var batchFull = false;
-            while (records.Count < _options.BatchSize)
-            {
-                long limit;
-                bool segmentDone;
-                long next;
-                lock (_positionLock)
-                {
-                    var closed = _closedSegmentLengths.TryGetValue(cursor.Segment, out limit);
-                    if (!closed)
-                    {
-                        limit = cursor.Segment == _durableEnd.Segment ? _durableEnd.Offset : cursor.Offset;
-                    }
-
-                    segmentDone = closed || cursor.Segment < _durableEnd.Segment;
-
-                    next = _durableEnd.Segment;
-                    foreach (var sequence in _closedSegmentLengths.Keys)
-                    {
-                        if (sequence > cursor.Segment && sequence < next)
-                        {
-                            next = sequence;
-                        }
-                    }
-                }
-
-                if (cursor.Offset >= limit)
-                {
-                    if (segmentDone)
-                    {
-                        cursor = new SpoolPosition(next, SpoolFormat.HeaderLength);
-                        continue;
-                    }
-
-                    break;
-                }
-
-                var handle = ReadHandle(cursor.Segment);
-                var chunk = (int)Math.Min(limit - cursor.Offset, _readBuffer.Length);
-                var read = RandomAccess.Read(handle, _readBuffer.AsSpan(0, chunk), cursor.Offset);
-                var consumed = 0;
-                var full = false;
-                var grown = false;
-                while (consumed + SpoolFormat.FrameHeaderLength <= read)
-                {
-                    var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(_readBuffer.AsSpan(consumed));
-                    if (consumed + SpoolFormat.FrameHeaderLength + length > read)
-                    {
-                        if (consumed == 0 && SpoolFormat.FrameHeaderLength + length > _readBuffer.Length)
-                        {
-                            _readBuffer = new byte[SpoolFormat.FrameHeaderLength + length];
-                            grown = true;
-                        }
-
-                        break;
-                    }
-
-                    if (records.Count >= _options.BatchSize || (records.Count > 0 && bytes + length > _options.MaxBatchBytes))
-                    {
-                        full = true;
-                        batchFull = true;
-                        break;
-                    }
-
-                    var payload = _readBuffer.AsSpan(consumed + SpoolFormat.FrameHeaderLength, length);
-                    if (SpoolFormat.Crc32C(payload) != BinaryPrimitives.ReadUInt32LittleEndian(_readBuffer.AsSpan(consumed + 4)))
-                    {
-                        throw new InvalidDataException(
-                            $"Spool segment {cursor.Segment} is corrupt at offset {cursor.Offset + consumed}.");
-                    }
-
-                    records.Add(payload);
-                    bytes += length;
-                    consumed += SpoolFormat.FrameHeaderLength + length;
-                }
-
-                cursor = cursor with { Offset = cursor.Offset + consumed };
-                if (grown)
-                {
-                    continue;
-                }
-
-                if (full || consumed == 0)
-                {
-                    break;
-                }
-            }
-
-            return (records, cursor, batchFull || records.Count >= _options.BatchSize);
+            var (end, full) = ReadInto(records, cursor);
+            return (records, end, full);
         }
         catch
         {
             records.Dispose();
             throw;
         }
+    }
+
+    private (SpoolPosition End, bool Full) ReadInto(SpooledDecisions records, SpoolPosition cursor)
+    {
+        var bytes = 0;
+        var batchFull = false;
+        while (records.Count < _options.BatchSize)
+        {
+            long limit;
+            bool segmentDone;
+            long next;
+            lock (_positionLock)
+            {
+                var closed = _closedSegmentLengths.TryGetValue(cursor.Segment, out limit);
+                if (!closed)
+                {
+                    limit = cursor.Segment == _durableEnd.Segment ? _durableEnd.Offset : cursor.Offset;
+                }
+
+                segmentDone = closed || cursor.Segment < _durableEnd.Segment;
+
+                next = _durableEnd.Segment;
+                foreach (var sequence in _closedSegmentLengths.Keys)
+                {
+                    if (sequence > cursor.Segment && sequence < next)
+                    {
+                        next = sequence;
+                    }
+                }
+            }
+
+            if (cursor.Offset >= limit)
+            {
+                if (segmentDone)
+                {
+                    cursor = new SpoolPosition(next, SpoolFormat.HeaderLength);
+                    continue;
+                }
+
+                break;
+            }
+
+            var handle = ReadHandle(cursor.Segment);
+            var chunk = (int)Math.Min(limit - cursor.Offset, _readBuffer.Length);
+            var read = RandomAccess.Read(handle, _readBuffer.AsSpan(0, chunk), cursor.Offset);
+            var consumed = 0;
+            var full = false;
+            var grown = false;
+            while (consumed + SpoolFormat.FrameHeaderLength <= read)
+            {
+                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(_readBuffer.AsSpan(consumed));
+                if (consumed + SpoolFormat.FrameHeaderLength + length > read)
+                {
+                    if (consumed == 0 && SpoolFormat.FrameHeaderLength + length > _readBuffer.Length)
+                    {
+                        _readBuffer = new byte[SpoolFormat.FrameHeaderLength + length];
+                        grown = true;
+                    }
+
+                    break;
+                }
+
+                if (records.Count >= _options.BatchSize || (records.Count > 0 && bytes + length > _options.MaxBatchBytes))
+                {
+                    full = true;
+                    batchFull = true;
+                    break;
+                }
+
+                var payload = _readBuffer.AsSpan(consumed + SpoolFormat.FrameHeaderLength, length);
+                if (SpoolFormat.Crc32C(payload) != BinaryPrimitives.ReadUInt32LittleEndian(_readBuffer.AsSpan(consumed + 4)))
+                {
+                    throw new InvalidDataException(
+                        $"Spool segment {cursor.Segment} is corrupt at offset {cursor.Offset + consumed}.");
+                }
+
+                records.Add(payload);
+                bytes += length;
+                consumed += SpoolFormat.FrameHeaderLength + length;
+            }
+
+            cursor = cursor with { Offset = cursor.Offset + consumed };
+            if (grown)
+            {
+                continue;
+            }
+
+            if (full || consumed == 0)
+            {
+                break;
+            }
+        }
+
+        return (cursor, batchFull || records.Count >= _options.BatchSize);
     }
 
     private SafeFileHandle ReadHandle(long segment)

@@ -115,7 +115,7 @@ internal static class Bench
                 MaxInFlightBatches = options.Writers,
             };
             await using var spool = await DecisionSpool.OpenAsync(spoolOptions,
-                new AlertServiceDecisionRecorder(new AlertService.AlertServiceClient(channel)), NullLogger<DecisionSpool>.Instance);
+                new AlertServiceDecisionRecorder(new DecisionShipClient(channel)), NullLogger<DecisionSpool>.Instance);
             using var stop = new CancellationTokenSource(options.Duration);
             // The producer hands over 500 decisions per EnqueueAsync (a scorer's micro-batch), staying at most 50,000
             // ahead of the shipper so the figure is throughput into Postgres, not into the spool.
