@@ -17,7 +17,7 @@ public sealed class AlertServiceDecisionRecorder(DecisionShipClient client) : ID
     /// <inheritdoc />
     public async Task RecordAsync(SpooledDecisions decisions, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(decisions);
         try
         {
             await client.RecordDecisionsAsync(decisions, new CallOptions(cancellationToken: cancellationToken)).ConfigureAwait(false);

@@ -28,9 +28,6 @@ public sealed class SpooledDecisions : IDisposable
     /// <summary>Decisions in the batch.</summary>
     public int Count => _records.Count;
 
-    /// <summary>Payload bytes of the batch (the records' bytes, without framing).</summary>
-    public int PayloadBytes => _used;
-
     /// <summary>Size of the <see cref="RecordDecisionsRequest"/> the batch makes.</summary>
     public int RequestSize
     {

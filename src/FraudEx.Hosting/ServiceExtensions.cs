@@ -34,8 +34,8 @@ public static class ServiceExtensions
     /// workstation GC's default budget (sized from the CPU cache) a busy scorer collected gen0 so often that the
     /// transactions queued in its batches survived into gen2, and background gen2 collections took about a fifth of its
     /// CPU on a saturated stream; a larger budget makes each gen0 and gen1 collection longer, and every call in flight
-    /// waits for it: at 32 unary calls in flight the gen1 pauses (11–14 ms) set the p99. 16 MiB was the budget until the
-    /// scorer's long-lived allocations were cut; 8 MiB then gave the lower tails at the same stream throughput. The
+    /// waits for it: at 32 unary calls in flight the gen1 pauses (11–14 ms) set the p99. 16 MiB was the budget until it was
+    /// measured again with the current scorer: 8 MiB gave lower tails with stream throughput within 2 %. The
     /// runtime reads this knob from the environment only (runtimeconfig.json's <c>System.GC.Gen0Size</c> is ignored),
     /// so hosts set it for the process. Measured in docs/benchmarks.md.
     /// </summary>
