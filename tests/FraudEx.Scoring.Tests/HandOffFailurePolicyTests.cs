@@ -71,6 +71,26 @@ public sealed class HandOffFailurePolicyTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Refuse_RetryTheMomentTheErrorArrives_IsScoredNotFailedAgain()
+    {
+        // The error reaches the caller on one thread while the id is released on another; the retry must never
+        // find the failed attempt still reserved (and inherit its error).
+        for (var i = 0; i < 200; i++)
+        {
+            var id = $"again{i}";
+            handOff.Fail = true;
+            await Assert.ThrowsAsync<DecisionNotRecordedException>(() => Score(id));
+            handOff.Fail = false;
+
+            var retried = await Score(id);
+
+            Assert.Equal(Decision.Decline, retried.Decision);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"again{i}"), handOff.Records.Select(r => r.Transaction.TransactionId));
+    }
+
+    [Fact]
     public async Task Refuse_ConcurrentCallsOfAFailedBatch_AllFail()
     {
         handOff.Fail = true;

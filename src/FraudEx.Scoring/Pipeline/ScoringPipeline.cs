@@ -93,25 +93,27 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
             throw;
         }
 
-        _ = scored.ContinueWith(
+        // The caller is answered only after the cache has settled the id: a client that retries a failed call the
+        // moment its error arrives must find the id released, not the failed attempt still reserved.
+        var settled = scored.ContinueWith(
             static (t, state) =>
             {
                 var (cache, id) = ((DecisionCache, string))state!;
                 if (t.IsCompletedSuccessfully)
                 {
                     cache.Complete(id, t.Result);
+                    return t.Result;
                 }
-                else
-                {
-                    cache.Abandon(id, t.Exception?.InnerException ?? new OperationCanceledException());
-                }
+
+                cache.Abandon(id, t.Exception?.InnerException ?? new OperationCanceledException());
+                return t.GetAwaiter().GetResult();
             },
             (cache, id),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
-        var response = await scored.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = await settled.WaitAsync(cancellationToken).ConfigureAwait(false);
         telemetry.RecordDuration(timeProvider.GetElapsedTime(receivedAt), response.Replayed);
         return response;
     }
