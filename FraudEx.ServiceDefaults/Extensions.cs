@@ -172,6 +172,19 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
+    /// <summary>
+    /// True when telemetry is exported (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set, <c>OTEL_SDK_DISABLED</c> not true): what
+    /// <see cref="ConfigureOpenTelemetry"/> decides by. A client integration that brings its own instrumentation
+    /// (Aspire's AddRedisClient, AddNpgsqlDataSource) is told the same, so that without an endpoint it builds no
+    /// tracing either: StackExchange.Redis tracing otherwise profiles every command and keeps it, arguments and all,
+    /// until its next flush (10 s), for nobody.
+    /// </summary>
+    public static bool IsTelemetryExported(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return TelemetrySettings.From(builder.Configuration, builder.Environment.ApplicationName).ExportEnabled;
+    }
+
     /// <summary>Health checks with a "self" check tagged <see cref="LiveTag"/>: the process answers, so it is alive.</summary>
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder

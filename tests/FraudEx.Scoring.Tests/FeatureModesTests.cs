@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Trace;
 using Microsoft.Extensions.Logging;
 
 namespace FraudEx.Scoring.Tests;
@@ -155,6 +156,19 @@ public sealed class FeatureModesTests
         Assert.IsType<FeatureServiceSource>(without.Services.GetRequiredService<IFeatureSource>());
         var ex = Assert.Throws<InvalidOperationException>(() => ScorerServices(new() { ["Scoring:Features:Mode"] = "InProcess" }));
         Assert.Contains("ConnectionStrings:redis", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InProcess_RedisTracing_OnlyWhenTelemetryIsExported()
+    {
+        // Aspire's StackExchange.Redis tracing profiles every command and holds it until its next flush: without an
+        // OTLP endpoint nobody would receive those spans, so no tracing pipeline may be built for them.
+        const string Redis = "127.0.0.1:1,connectTimeout=200";
+        using var quiet = ScorerServices(new() { ["ConnectionStrings:redis"] = Redis });
+        using var exported = ScorerServices(new() { ["ConnectionStrings:redis"] = Redis, ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1" });
+
+        Assert.Null(quiet.Services.GetService<TracerProvider>());
+        Assert.NotNull(exported.Services.GetService<TracerProvider>());
     }
 
     /// <summary>The scorer's services exactly as its Program wires them (not started: only what a test resolves is built).</summary>

@@ -30,8 +30,17 @@ public static class AlertServiceExtensions
         // Fail at start with the key to set, before Aspire's own check would fail at the first resolve.
         builder.Configuration.GetRequiredConnectionString(DatabaseName);
         // Aspire.Npgsql: the NpgsqlDataSource singleton, its health check (SELECT 1, in /health), Npgsql's spans
-        // (ActivitySource "Npgsql") and metrics (Meter "Npgsql") registered with OpenTelemetry. Settings: Aspire:Npgsql.
-        builder.AddNpgsqlDataSource(DatabaseName, configureDataSourceBuilder: dataSource => dataSource.Name = DatabaseName);
+        // (ActivitySource "Npgsql") and metrics (Meter "Npgsql") registered with OpenTelemetry when telemetry is
+        // exported (without an endpoint no pipeline is built for them, as for the rest). Settings: Aspire:Npgsql.
+        var exported = builder.IsTelemetryExported();
+        builder.AddNpgsqlDataSource(
+            DatabaseName,
+            configureSettings: s =>
+            {
+                s.DisableTracing |= !exported;
+                s.DisableMetrics |= !exported;
+            },
+            configureDataSourceBuilder: dataSource => dataSource.Name = DatabaseName);
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<WebhookOptions>(builder.Configuration.GetSection("Alerts:Webhooks"));
 

@@ -17,15 +17,23 @@ public static class FeatureStoreExtensions
     /// <c>ConnectionStrings__redis=127.0.0.1:6379</c>; its health check and tracing come with it), configured as
     /// <see cref="FeatureStoreRedis.Configure"/> says, and the <see cref="FeatureStore"/> (section "Features").
     /// <paramref name="readinessCheck"/> false leaves out Aspire's Redis health check, for a host that stays ready
-    /// (and degrades) while Redis is down.
+    /// (and degrades) while Redis is down. <paramref name="tracing"/> false leaves out Aspire's StackExchange.Redis tracing
+    /// (pass whether telemetry is exported: the tracing profiles every command, and keeps it with its arguments until
+    /// it next turns them into spans, whether or not anyone receives them); <c>Aspire:StackExchange:Redis:DisableTracing</c>
+    /// turns it off either way.
     /// </summary>
-    public static TBuilder AddFeatureStore<TBuilder>(this TBuilder builder, string connectionName = "redis", string clientName = "fraudex-features", bool readinessCheck = true)
+    public static TBuilder AddFeatureStore<TBuilder>(
+        this TBuilder builder, string connectionName = "redis", string clientName = "fraudex-features", bool readinessCheck = true, bool tracing = true)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddRedisClient(
             connectionName,
-            configureSettings: s => s.DisableHealthChecks |= !readinessCheck,
+            configureSettings: s =>
+            {
+                s.DisableHealthChecks |= !readinessCheck;
+                s.DisableTracing |= !tracing;
+            },
             configureOptions: o => FeatureStoreRedis.Configure(o, clientName));
         builder.Services.AddSingleton(sp =>
         {

@@ -24,7 +24,7 @@ public static class FeatureServiceExtensions
         services.AddSingleton<IRequestValidator<GetEntityStateRequest>>(sp => sp.GetRequiredService<FeatureRequestValidator>());
         services.AddSingleton<IRequestValidator<RecordLabelsRequest>>(sp => sp.GetRequiredService<FeatureRequestValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        builder.AddFeatureStore();
+        builder.AddFeatureStore(tracing: builder.IsTelemetryExported());
         services.AddSingleton<FeatureTelemetry>();
         return builder;
     }

@@ -98,7 +98,7 @@ public static class ScoringServiceExtensions
                 throw new InvalidOperationException("Scoring:Features:Mode is InProcess but ConnectionStrings:redis is not configured.");
             }
 
-            builder.AddFeatureStore(clientName: "fraudex-scoring", readinessCheck: false);
+            builder.AddFeatureStore(clientName: "fraudex-scoring", readinessCheck: false, tracing: builder.IsTelemetryExported());
             builder.Services.AddSingleton<IFeatureSource>(sp => new StoreFeatureSource(sp.GetRequiredService<FraudEx.Features.FeatureStore>()));
         }
         else
