@@ -113,7 +113,19 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
-        var response = await settled.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ScoreResponse response;
+        try
+        {
+            response = await settled.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !settled.IsCompleted)
+        {
+            // The caller gave up; the batch goes on. Should it fail, its error is observed here rather than left to
+            // the finalizer as an unobserved task exception.
+            _ = settled.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+
         telemetry.RecordDuration(timeProvider.GetElapsedTime(receivedAt), response.Replayed);
         return response;
     }
