@@ -51,7 +51,7 @@ public sealed class AlertServiceExtensionsTests(PostgresFixture postgres)
     public async Task Telemetry_Command_IsTracedAndMeasuredByNpgsql()
     {
         var connectionString = await postgres.Server.CreateDatabaseAsync(nameof(Telemetry_Command_IsTracedAndMeasuredByNpgsql), Timeout);
-        using var host = BuildHost(connectionString, out var spans, out var metrics);
+        using var host = BuildHost(connectionString, out var spans, out var metrics, exported: true);
         var tracer = host.Services.GetRequiredService<TracerProvider>();
         var meter = host.Services.GetRequiredService<MeterProvider>();
 
@@ -69,10 +69,27 @@ public sealed class AlertServiceExtensionsTests(PostgresFixture postgres)
         Assert.Contains(metrics, m => m.MeterName == "Npgsql");
     }
 
-    private static IHost BuildHost(string connectionString, out List<Activity> spans, out List<Metric> metrics)
+    [Fact]
+    public async Task Telemetry_NotExported_NoNpgsqlPipelineIsBuilt()
+    {
+        // Without an OTLP endpoint nobody receives Npgsql's spans and metrics: Aspire.Npgsql must not build providers.
+        var connectionString = await postgres.Server.CreateDatabaseAsync(nameof(Telemetry_NotExported_NoNpgsqlPipelineIsBuilt), Timeout);
+        using var host = BuildHost(connectionString, out _, out _);
+
+        Assert.Null(host.Services.GetService<TracerProvider>());
+        Assert.Null(host.Services.GetService<MeterProvider>());
+    }
+
+    /// <param name="exported">Sets OTEL_EXPORTER_OTLP_ENDPOINT (to a loopback port nothing listens on; the alert services
+    /// add no exporter themselves, the test's in-memory exporters receive everything).</param>
+    private static IHost BuildHost(string connectionString, out List<Activity> spans, out List<Metric> metrics, bool exported = false)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:alertsdb"] = connectionString });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:alertsdb"] = connectionString,
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = exported ? "http://127.0.0.1:1" : null,
+        });
         builder.AddAlertServices();
         var exportedSpans = new List<Activity>();
         var exportedMetrics = new List<Metric>();
