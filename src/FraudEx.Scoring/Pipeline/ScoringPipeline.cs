@@ -118,7 +118,7 @@ public sealed partial class ScoringPipeline : IAsyncDisposable
         {
             response = await settled.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !settled.IsCompleted)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The caller gave up; the batch goes on. Should it fail, its error is observed here rather than left to
             // the finalizer as an unobserved task exception.
